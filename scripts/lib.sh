@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Shared by run.sh and test.sh: install what is missing, and own a PostgreSQL cluster in a folder.
+# PostgreSQL refuses to run as root, so as root the cluster belongs to the unprivileged 'postgres' user.
+
+log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+APT_UPDATED=0
+apt_install() { # packages...
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  log "installing ${missing[*]}"
+  if [ $APT_UPDATED -eq 0 ]; then DEBIAN_FRONTEND=noninteractive $sudo apt-get update -qq >/dev/null || true; APT_UPDATED=1; fi
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || die "could not install ${missing[*]}"
+}
+
+ensure_tools() {
+  command -v dotnet >/dev/null || die "the .NET 10 SDK is required (dotnet not on PATH)"
+  command -v curl >/dev/null || apt_install curl
+  PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
+    apt_install postgresql
+    PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+  fi
+  export PG_BIN
+}
+
+# Runs a command as the cluster's owner: 'postgres' when we are root, ourselves otherwise.
+as_pg_owner() {
+  if [ "$(id -u)" -eq 0 ]; then
+    id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+# pg_start DATA_DIR PORT [fast]: creates the cluster on first use, starts it on 127.0.0.1:PORT.
+# 'fast' turns off durability (fsync): for throwaway test clusters only.
+pg_start() {
+  local dir=$1 port=$2 mode=${3:-}
+  mkdir -p "$dir"
+  [ "$(id -u)" -eq 0 ] && chown postgres: "$dir" && chmod 700 "$dir"
+  as_pg_owner test -w "$dir" || die "the postgres user cannot write $dir (a parent folder is not traversable); move the checkout"
+  if [ ! -f "$dir/PG_VERSION" ]; then
+    log "creating a PostgreSQL cluster in $dir"
+    as_pg_owner "$PG_BIN/initdb" -D "$dir" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null \
+      || die "initdb failed"
+    {
+      echo "listen_addresses = '127.0.0.1'"
+      echo "unix_socket_directories = ''"
+      echo "max_connections = 300"
+      echo "shared_buffers = 256MB"
+      if [ "$mode" = fast ]; then echo "fsync = off"; echo "synchronous_commit = off"; echo "full_page_writes = off"; fi
+    } | as_pg_owner tee -a "$dir/postgresql.conf" >/dev/null
+  fi
+  if as_pg_owner "$PG_BIN/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+    log "PostgreSQL already running in $dir"
+  else
+    as_pg_owner "$PG_BIN/pg_ctl" -D "$dir" -o "-p $port" -l "$dir/server.log" -w -t 60 start >/dev/null \
+      || { cat "$dir/server.log" >&2; die "PostgreSQL did not start on port $port"; }
+  fi
+}
+
+pg_stop() { # DATA_DIR
+  as_pg_owner "$PG_BIN/pg_ctl" -D "$1" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+# pg_create_db PORT NAME: creates the database if it does not exist.
+pg_create_db() {
+  local port=$1 name=$2
+  as_pg_owner "$PG_BIN/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -tAc \
+    "select 1 from pg_database where datname = '$name'" | grep -q 1 \
+    || as_pg_owner "$PG_BIN/createdb" -h 127.0.0.1 -p "$port" -U postgres "$name"
+}
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null \
+  || echo $((20000 + RANDOM % 20000)); }

@@ -1,0 +1,40 @@
+using FluentValidation;
+using Microsoft.AspNetCore.Http;
+using Verging.SharedKernel;
+using Wolverine;
+using Wolverine.Http;
+
+namespace Verging.Identity.Accounts;
+
+/// <summary>Body of <c>POST /admin/v1/accounts</c>.</summary>
+public sealed record CreateAccountRequest(string? Email, long? Credits);
+
+public sealed record CreatedAccount(Guid AccountId, Guid ApiKeyId, string ApiKey);
+
+public sealed class CreateAccountRequestValidator : AbstractValidator<CreateAccountRequest>
+{
+    public CreateAccountRequestValidator()
+    {
+        RuleFor(r => r.Email).NotEmpty().MaximumLength(254).EmailAddress();
+        RuleFor(r => r.Credits).InclusiveBetween(0, 1_000_000_000).When(r => r.Credits is not null);
+        // Until the Credits module exists nothing would receive the grant: refuse it rather than lose it.
+        RuleFor(r => r.Credits).Must(c => c is null or 0)
+            .WithMessage("credit grants are not available yet (the Credits module is not installed)");
+    }
+}
+
+public static class CreateAccountEndpoint
+{
+    /// <summary>Admin only (the host's admin gate checks the bearer token before routing gets here).</summary>
+    [WolverinePost("/admin/v1/accounts", Name = "AdminCreateAccount")]
+    public static async Task<IResult> Post(CreateAccountRequest request, IMessageBus bus)
+    {
+        var outcome = await bus.InvokeAsync<OpenAccountOutcome>(new OpenAccount(request.Email!, request.Credits ?? 0));
+        if (outcome.Error is not null)
+        {
+            return outcome.Error;
+        }
+
+        return Results.Json(new CreatedAccount(outcome.AccountId, outcome.ApiKeyId, outcome.ApiKey), statusCode: StatusCodes.Status201Created);
+    }
+}

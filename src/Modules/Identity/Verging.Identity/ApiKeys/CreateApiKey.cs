@@ -1,0 +1,55 @@
+using System.Security.Claims;
+using FluentValidation;
+using Marten;
+using Microsoft.AspNetCore.Http;
+using Verging.Identity.Contracts;
+using Verging.SharedKernel;
+using Wolverine;
+using Wolverine.Http;
+
+namespace Verging.Identity.ApiKeys;
+
+/// <summary>Body of <c>POST /api/v1/api-keys</c>.</summary>
+public sealed record CreateApiKeyRequest(string? Name, DateTimeOffset? ExpiresAt);
+
+/// <summary>The new key. <see cref="ApiKey"/> is the full key and is never shown again.</summary>
+public sealed record CreatedApiKey(Guid Id, string Name, string Prefix, string ApiKey, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt);
+
+public sealed class CreateApiKeyValidator : AbstractValidator<CreateApiKeyRequest>
+{
+    public CreateApiKeyValidator(TimeProvider clock)
+    {
+        RuleFor(r => r.Name).MaximumLength(100);
+        RuleFor(r => r.ExpiresAt)
+            .Must(at => at is null || at > clock.GetUtcNow())
+            .WithMessage("must be in the future");
+    }
+}
+
+public static class CreateApiKeyEndpoint
+{
+    public const int MaxActiveKeysPerAccount = 50;
+
+    [WolverinePost("/api/v1/api-keys", Name = "CreateApiKey")]
+    public static async Task<IResult> Post(
+        CreateApiKeyRequest request, ClaimsPrincipal user, IDocumentSession session, IMessageBus bus, TimeProvider clock)
+    {
+        var caller = Caller.From(user);
+        var now = clock.GetUtcNow();
+        var active = await session.Query<ApiKey>()
+            .CountAsync(k => k.AccountId == caller.AccountId && k.RevokedAt == null);
+        if (active >= MaxActiveKeysPerAccount)
+        {
+            return ApiError.Conflict($"An account may have at most {MaxActiveKeysPerAccount} active API keys; delete one first");
+        }
+
+        var name = string.IsNullOrWhiteSpace(request.Name) ? $"key-{now:yyyyMMdd-HHmmss}" : request.Name.Trim();
+        var (plain, stored) = IssueApiKey.For(caller.AccountId, name, now, request.ExpiresAt?.ToUniversalTime());
+        session.Store(stored);
+        await bus.PublishAsync(new ApiKeyCreated(stored.Id, stored.AccountId, stored.Prefix, now));
+
+        return Results.Json(
+            new CreatedApiKey(stored.Id, stored.Name, stored.Prefix + "…", plain, stored.CreatedAt, stored.ExpiresAt),
+            statusCode: StatusCodes.Status201Created);
+    }
+}

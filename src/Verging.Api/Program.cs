@@ -1,0 +1,38 @@
+using JasperFx;
+using Verging.Api.Health;
+using Verging.Api.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+
+// A CLI command (accounts, codegen, ...) prints its answer on stdout; its logs go to stderr.
+var isCommand = args.Length > 0 && !args[0].StartsWith('-');
+if (!builder.Environment.IsDevelopment() || isCommand)
+{
+    // One JSON object per line: structured, and greppable by field.
+    builder.Logging.ClearProviders();
+    builder.Logging.AddJsonConsole(o => o.IncludeScopes = false);
+    builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o =>
+        o.LogToStandardErrorThreshold = isCommand ? LogLevel.Trace : LogLevel.None);
+}
+
+builder.AddVergingPlatform()
+    .AddVergingErrorHandling()
+    .AddVergingOpenApi();
+builder.Services.AddVergingHealthChecks();
+
+var app = builder.Build();
+
+app.UseVergingErrorHandling();
+app.UseRouting();
+app.UseVergingBodyLimits();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapVergingHealth();
+app.MapVergingDocs();
+app.MapVergingEndpoints();
+
+return await app.RunJasperFxCommands(args);
+
+/// <summary>Entry point; public so the integration tests can host it.</summary>
+public partial class Program;

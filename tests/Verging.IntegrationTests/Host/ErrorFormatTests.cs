@@ -1,0 +1,133 @@
+using System.Text;
+using Verging.IntegrationTests.Infrastructure;
+
+namespace Verging.IntegrationTests.Host;
+
+[Collection(SharedHostCollection.Name)]
+public sealed class ErrorFormatTests(VergingHost fixture)
+{
+    [Fact]
+    public async Task An_unknown_route_is_404_in_the_error_format()
+    {
+        var (_, key) = await fixture.CreateAccountAsync();
+        var result = await fixture.Host.Scenario(s =>
+        {
+            s.Get.Url("/api/v1/no-such-thing");
+            s.WithApiKey(key);
+            s.StatusCodeShouldBe(404);
+        });
+        (await result.ShouldBeError(40400)).ShouldBe("No route matches GET /api/v1/no-such-thing");
+
+        var anonymous = await fixture.Host.Scenario(s =>
+        {
+            s.Get.Url("/nothing/here");
+            s.StatusCodeShouldBe(404);
+        });
+        await anonymous.ShouldBeError(40400);
+    }
+
+    [Fact]
+    public async Task A_wrong_method_is_405_in_the_error_format()
+    {
+        var (_, key) = await fixture.CreateAccountAsync();
+        var result = await fixture.Host.Scenario(s =>
+        {
+            s.Get.Url("/api/v1/api-keys/validate");
+            s.WithApiKey(key);
+            s.StatusCodeShouldBe(405);
+        });
+        await result.ShouldBeError(40500);
+    }
+
+    [Theory]
+    [InlineData("{\"name\": ")]
+    [InlineData("{\"name\": 12}")]
+    [InlineData("[1,2,3]")]
+    [InlineData("not json at all")]
+    public async Task Malformed_json_is_400_in_the_error_format(string body)
+    {
+        var (_, key) = await fixture.CreateAccountAsync();
+        var result = await fixture.Host.Scenario(s =>
+        {
+            s.Post.Url("/api/v1/api-keys");
+            s.JsonBody(body);
+            s.WithApiKey(key);
+            s.StatusCodeShouldBe(400);
+        });
+        var message = await result.ShouldBeError(40000);
+        message.ShouldStartWith("Malformed JSON");
+        message.ShouldNotContain("System.");
+    }
+
+    [Fact]
+    public async Task A_null_body_is_400()
+    {
+        var (_, key) = await fixture.CreateAccountAsync();
+        var result = await fixture.Host.Scenario(s =>
+        {
+            s.Post.Url("/api/v1/api-keys");
+            s.JsonBody("null");
+            s.WithApiKey(key);
+            s.StatusCodeShouldBe(400);
+        });
+        (await result.ShouldBeError(40000)).ShouldBe("Request body is required");
+    }
+
+    [Fact]
+    public async Task A_body_that_is_not_json_is_415()
+    {
+        var (_, key) = await fixture.CreateAccountAsync();
+        var result = await fixture.Host.Scenario(s =>
+        {
+            s.Post.Url("/api/v1/api-keys");
+            s.Body.TextIs("name=x");
+            s.WithApiKey(key);
+            s.StatusCodeShouldBe(415);
+        });
+        await result.ShouldBeError(41500);
+    }
+
+    [Fact]
+    public async Task A_body_over_the_limit_is_413_with_or_without_content_length()
+    {
+        var (_, key) = await fixture.CreateAccountAsync();
+        var huge = "{\"name\":\"" + new string('x', 2 * 1024 * 1024) + "\"}";
+
+        var declared = await fixture.Host.Scenario(s =>
+        {
+            s.Post.Url("/api/v1/api-keys");
+            s.JsonBody(huge);
+            s.WithApiKey(key);
+            s.StatusCodeShouldBe(413);
+        });
+        (await declared.ShouldBeError(41300)).ShouldContain("too large");
+
+        var chunked = await fixture.Host.Scenario(s =>
+        {
+            s.Post.Url("/api/v1/api-keys");
+            s.ConfigureHttpContext(c =>
+            {
+                c.Request.ContentType = "application/json";
+                c.Request.ContentLength = null;
+                c.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(huge));
+            });
+            s.WithApiKey(key);
+            s.StatusCodeShouldBe(413);
+        });
+        await chunked.ShouldBeError(41300);
+    }
+
+    [Fact]
+    public async Task An_unhandled_exception_is_500_without_a_stack_trace()
+    {
+        var result = await fixture.Host.Scenario(s =>
+        {
+            s.Get.Url(FaultEndpoint.Route);
+            s.StatusCodeShouldBe(500);
+        });
+        var message = await result.ShouldBeError(50000);
+        message.ShouldStartWith("Internal server error");
+        message.ShouldNotContain("boom");
+        (await result.ReadAsTextAsync()).ShouldNotContain("Verging.Secret");
+    }
+}

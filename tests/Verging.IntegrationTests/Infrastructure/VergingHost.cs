@@ -1,0 +1,80 @@
+using System.Text.Json.Nodes;
+using Alba;
+using JasperFx.CommandLine;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Wolverine;
+
+namespace Verging.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The real host (Program) on its own real PostgreSQL database, through Alba. One per test collection.
+/// </summary>
+public class VergingHost : IAsyncLifetime
+{
+    public const string AdminToken = "test-admin-token-0123456789";
+
+    public IAlbaHost Host { get; private set; } = null!;
+    public CapturedLogs Logs { get; } = new();
+    public string ConnectionString { get; private set; } = string.Empty;
+
+    /// <summary>The admin token the host is configured with; null runs it with the admin API switched off.</summary>
+    protected virtual string? ConfiguredAdminToken => AdminToken;
+
+    protected virtual void Configure(IWebHostBuilder builder) { }
+
+    public async Task InitializeAsync()
+    {
+        JasperFxEnvironment.AutoStartHost = true;
+        ConnectionString = await TestPostgres.CreateDatabaseAsync(GetType().Name);
+        Host = await AlbaHost.For<Program>(builder =>
+        {
+            builder.UseEnvironment("Development");
+            builder.UseSetting("ConnectionStrings:Postgres", ConnectionString);
+            builder.UseSetting("VERGING_ADMIN_TOKEN", ConfiguredAdminToken ?? string.Empty);
+            builder.ConfigureLogging(logging =>
+            {
+                logging.SetMinimumLevel(LogLevel.Trace);
+                logging.AddProvider(Logs);
+            });
+            builder.ConfigureServices(services =>
+                services.ConfigureWolverine(o => o.Discovery.IncludeAssembly(typeof(VergingHost).Assembly)));
+            Configure(builder);
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        await TestPostgres.DropDatabaseAsync(ConnectionString);
+    }
+
+    /// <summary>Opens an account through the admin API and returns its id and first key.</summary>
+    public async Task<(Guid AccountId, string ApiKey)> CreateAccountAsync(long credits = 0, string? email = null)
+    {
+        var body = new JsonObject { ["email"] = email ?? $"user-{Guid.NewGuid():N}@example.com" };
+        if (credits > 0)
+        {
+            body["credits"] = credits;
+        }
+
+        var result = await Host.Scenario(s =>
+        {
+            s.Post.Url("/admin/v1/accounts");
+            s.JsonBody(body.ToJsonString());
+            s.WithRequestHeader("Authorization", $"Bearer {AdminToken}");
+            s.StatusCodeShouldBe(201);
+        });
+        var json = JsonNode.Parse(await result.ReadAsTextAsync())!;
+        return (json["account_id"]!.GetValue<Guid>(), json["api_key"]!.GetValue<string>());
+    }
+
+    public T Service<T>() where T : notnull => Host.Services.GetRequiredService<T>();
+}
+
+[CollectionDefinition(Name)]
+public sealed class SharedHostCollection : ICollectionFixture<VergingHost>
+{
+    public const string Name = "shared host";
+}
