@@ -35,8 +35,8 @@ api() { (cd "$BIN" && exec dotnet Verging.Api.dll "$@"); }
 
 KEY_FILE=$DATA/demo-api-key
 if [ ! -s "$KEY_FILE" ]; then
-  log "first start: creating the demo account (demo@verging.local)"
-  api accounts create --email demo@verging.local --credits "${VERGING_DEMO_CREDITS:-0}" --quiet \
+  log "first start: creating the demo account (demo@verging.local, 1,000 credits)"
+  api accounts create --email demo@verging.local --credits "${VERGING_DEMO_CREDITS:-1000}" --quiet \
     2>"$DATA/demo-account.log" | tail -1 > "$KEY_FILE.tmp" || { cat "$DATA/demo-account.log" >&2; die "could not create the demo account"; }
   mv "$KEY_FILE.tmp" "$KEY_FILE"; chmod 600 "$KEY_FILE"
 fi

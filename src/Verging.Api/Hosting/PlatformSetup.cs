@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using JasperFx;
 using JasperFx.CodeGeneration;
+using JasperFx.Events;
 using Marten;
 using FluentValidation;
 using JasperFx.Resources;
@@ -42,10 +43,15 @@ internal static class PlatformSetup
                 opts.UseSystemTextJsonForSerialization(casing: Casing.CamelCase);
                 opts.DatabaseSchemaName = "marten";
                 opts.Events.DatabaseSchemaName = "events";
+                // Appends go through one database function call, with no read of the stream first:
+                // the ledger writer already holds the stream's row lock and knows its version.
+                opts.Events.AppendMode = EventAppendMode.Quick;
             })
             .UseNpgsqlDataSource()
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
+            // Async projections (ledger transactions, later usage) run on one node at a time.
+            .AddAsyncDaemon(JasperFx.Events.Daemon.DaemonMode.HotCold)
             .IntegrateWithWolverine();
 
         builder.Services.CritterStackDefaults(x =>

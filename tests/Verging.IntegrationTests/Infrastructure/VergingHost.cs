@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Wolverine;
+using Wolverine.Tracking;
 
 namespace Verging.IntegrationTests.Infrastructure;
 
@@ -50,8 +51,19 @@ public class VergingHost : IAsyncLifetime
         await TestPostgres.DropDatabaseAsync(ConnectionString);
     }
 
-    /// <summary>Opens an account through the admin API and returns its id and first key.</summary>
+    /// <summary>
+    /// Opens an account through the admin API and returns its id and first key, once Credits has
+    /// also opened its ledger (tracked: waits for the AccountOpened message, not for a time).
+    /// </summary>
     public async Task<(Guid AccountId, string ApiKey)> CreateAccountAsync(long credits = 0, string? email = null)
+    {
+        (Guid, string) created = default;
+        await Host.TrackActivity().Timeout(TimeSpan.FromSeconds(60))
+            .ExecuteAndWaitAsync((Func<IMessageContext, Task>)(async _ => created = await PostAccountAsync(credits, email)));
+        return created;
+    }
+
+    private async Task<(Guid AccountId, string ApiKey)> PostAccountAsync(long credits, string? email)
     {
         var body = new JsonObject { ["email"] = email ?? $"user-{Guid.NewGuid():N}@example.com" };
         if (credits > 0)
@@ -71,6 +83,9 @@ public class VergingHost : IAsyncLifetime
     }
 
     public T Service<T>() where T : notnull => Host.Services.GetRequiredService<T>();
+
+    /// <summary>Sends a command to its handler in the host and returns the answer.</summary>
+    public Task<T> InvokeAsync<T>(object command) => Host.MessageBus().InvokeAsync<T>(command);
 }
 
 [CollectionDefinition(Name)]

@@ -1,17 +1,46 @@
 using System.Reflection;
+using JasperFx.Events;
+using JasperFx.Events.Projections;
+using Marten;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Verging.Credits.Ledger;
+using Verging.Credits.Transactions;
+using Verging.Credits.Writer;
 
 namespace Verging.Credits;
 
-/// <summary>Registration point of the Credits module.</summary>
+/// <summary>Registration point of the Credits module: the event-sourced ledger and its read models.</summary>
 public static class CreditsModule
 {
+    public const string Schema = "credits";
+
     public static Assembly Assembly => typeof(CreditsModule).Assembly;
 
     public static IServiceCollection AddCreditsModule(this IServiceCollection services, IConfiguration configuration)
     {
-        ArgumentNullException.ThrowIfNull(configuration);
+        services.Configure<CreditsOptions>(configuration.GetSection("Credits"));
+        services.Configure<HoldPolicy>(configuration.GetSection("Credits:Holds"));
+        services.Configure<WriterOptions>(configuration.GetSection("Credits:Writer"));
+
+        services.AddSingleton<LedgerWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<LedgerWriter>());
+
+        services.ConfigureMarten(opts =>
+        {
+            opts.Events.AddEventTypes([
+                typeof(LedgerOpened), typeof(CreditsGranted), typeof(CreditsPurchased), typeof(CreditsFrozen),
+                typeof(CreditsSettled), typeof(CreditsReleased), typeof(HoldExpired), typeof(CreditsRefunded), typeof(CreditsAdjusted),
+            ]);
+            opts.Schema.For<Ledger.Ledger>().DatabaseSchemaName(Schema);
+            opts.Schema.For<ReservationRecord>().DatabaseSchemaName(Schema);
+            opts.Schema.For<LedgerOperation>().DatabaseSchemaName(Schema);
+            opts.Schema.For<LedgerEntry>().DatabaseSchemaName(Schema)
+                .Index(x => x.AccountId)
+                .Index(x => x.CreatedAt);
+            opts.Projections.Add<LedgerEntryProjection>(ProjectionLifecycle.Async);
+        });
+
         return services;
     }
 }

@@ -17,9 +17,6 @@ public sealed class CreateAccountRequestValidator : AbstractValidator<CreateAcco
     {
         RuleFor(r => r.Email).NotEmpty().MaximumLength(254).EmailAddress();
         RuleFor(r => r.Credits).InclusiveBetween(0, 1_000_000_000).When(r => r.Credits is not null);
-        // Until the Credits module exists nothing would receive the grant: refuse it rather than lose it.
-        RuleFor(r => r.Credits).Must(c => c is null or 0)
-            .WithMessage("credit grants are not available yet (the Credits module is not installed)");
     }
 }
 

@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Security.Claims;
+using Marten;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Verging.SharedKernel;
+using Wolverine.Http;
+
+namespace Verging.Credits.Transactions;
+
+public sealed record TransactionView(
+    long Id, string Type, long Amount, long FrozenChange, long BalanceAfter, long FrozenAfter, long AvailableAfter,
+    Guid? ReservationId, string? Purpose, string? Reason, DateTimeOffset CreatedAt);
+
+public sealed record TransactionPage(IReadOnlyList<TransactionView> Transactions, long Total, int Page, int PageSize);
+
+public static class ListTransactionsEndpoint
+{
+    /// <summary>The caller's ledger entries, newest first, from the projected read model.</summary>
+    [WolverineGet("/api/v1/credits/transactions", Name = "ListCreditTransactions")]
+    public static async Task<IResult> Get(
+        ClaimsPrincipal user, IQuerySession session,
+        [FromQuery(Name = "page")] string? page, [FromQuery(Name = "page_size")] string? pageSize,
+        [FromQuery(Name = "type")] string? type, [FromQuery(Name = "from")] string? from, [FromQuery(Name = "to")] string? to)
+    {
+        var problems = new List<string>();
+        var pageNumber = ParseInt(page, "page", 1, 1, 1_000_000, problems);
+        var size = ParseInt(pageSize, "page_size", 20, 1, 100, problems);
+        var fromTime = ParseTime(from, "from", problems);
+        var toTime = ParseTime(to, "to", problems);
+        if (type is not null && !LedgerEntry.Types.Contains(type))
+        {
+            problems.Add($"type: must be one of {string.Join(", ", LedgerEntry.Types)}");
+        }
+
+        if (problems.Count > 0)
+        {
+            return ApiError.BadRequest(string.Join("; ", problems));
+        }
+
+        var accountId = Caller.From(user).AccountId;
+        var query = session.Query<LedgerEntry>().Where(e => e.AccountId == accountId);
+        if (type is not null)
+        {
+            query = query.Where(e => e.Type == type);
+        }
+
+        if (fromTime is { } f)
+        {
+            query = query.Where(e => e.CreatedAt >= f);
+        }
+
+        if (toTime is { } t)
+        {
+            query = query.Where(e => e.CreatedAt < t);
+        }
+
+        var total = await query.CountAsync();
+        var rows = await query.OrderByDescending(e => e.Id).Skip((pageNumber - 1) * size).Take(size).ToListAsync();
+        return Results.Json(new TransactionPage(
+            rows.Select(e => new TransactionView(e.Id, e.Type, e.Amount, e.FrozenChange, e.BalanceAfter, e.FrozenAfter, e.AvailableAfter,
+                e.ReservationId, e.Purpose, e.Reason, e.CreatedAt)).ToList(),
+            total, pageNumber, size));
+    }
+
+    internal static int ParseInt(string? raw, string name, int fallback, int min, int max, List<string> problems)
+    {
+        if (raw is null)
+        {
+            return fallback;
+        }
+
+        if (!int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+        {
+            problems.Add($"{name}: must be a whole number from {min} to {max}");
+            return fallback;
+        }
+
+        return value;
+    }
+
+    internal static DateTimeOffset? ParseTime(string? raw, string name, List<string> problems)
+    {
+        if (raw is null)
+        {
+            return null;
+        }
+
+        if (!DateTimeOffset.TryParse(raw, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value))
+        {
+            problems.Add($"{name}: must be an ISO-8601 timestamp");
+            return null;
+        }
+
+        return value.ToUniversalTime();
+    }
+}

@@ -1,0 +1,295 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Marten;
+using Marten.Exceptions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Verging.Credits.Contracts;
+using Wolverine;
+using Verging.Credits.Ledger;
+using Wolverine.Marten;
+
+namespace Verging.Credits.Writer;
+
+/// <summary>
+/// The only code that appends to ledger streams. Commands queue per shard (an account always maps to
+/// the same shard, so one instance never races itself); each shard loop takes everything waiting
+/// and commits it in ONE transaction: lock the streams involved (ordered, so instances cannot
+/// deadlock), check the cached states against the stream versions, decide every command in order,
+/// append the events, store the balance documents and reservation records, schedule hold expiries
+/// through the outbox, commit, and only then answer the callers. Durable before answered; one
+/// commit for many commands (ADR 0007).
+/// </summary>
+public sealed class LedgerWriter : IHostedService, IDisposable
+{
+    private const int MaxAttempts = 4;
+
+    private readonly IDocumentStore _store;
+    private readonly IServiceProvider _services;
+    private readonly TimeProvider _clock;
+    private readonly HoldPolicy _holds;
+    private readonly WriterOptions _options;
+    private readonly ILogger<LedgerWriter> _logger;
+    private readonly Channel<PendingCommand>[] _shards;
+    private readonly ConcurrentDictionary<Guid, Ledger.Ledger> _cache = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private Task[] _loops = [];
+
+    public LedgerWriter(
+        IDocumentStore store, IServiceProvider services, TimeProvider clock, IOptions<HoldPolicy> holds,
+        IOptions<WriterOptions> options, ILogger<LedgerWriter> logger)
+    {
+        _store = store;
+        _services = services;
+        _clock = clock;
+        _holds = holds.Value;
+        _options = options.Value;
+        _logger = logger;
+        _shards = Enumerable.Range(0, Math.Max(1, _options.Shards))
+            .Select(_ => Channel.CreateUnbounded<PendingCommand>(new UnboundedChannelOptions { SingleReader = true }))
+            .ToArray();
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _loops = _shards.Select(shard => Task.Run(() => RunShardAsync(shard.Reader), CancellationToken.None)).ToArray();
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Commands already queued are committed before the host goes: no caller is left hanging.
+        foreach (var shard in _shards)
+        {
+            shard.Writer.TryComplete();
+        }
+
+        await Task.WhenAny(Task.WhenAll(_loops), Task.Delay(Timeout.Infinite, cancellationToken));
+        await _stopping.CancelAsync();
+    }
+
+    /// <summary>Queues a command and returns its answer once the transaction holding it has committed.</summary>
+    public async Task<TOutcome> SubmitAsync<TOutcome>(Guid accountId, object command)
+    {
+        LedgerCommandShape.Check(command);
+        var pending = new PendingCommand(accountId, command);
+        var shard = _shards[(int)((uint)accountId.GetHashCode() % (uint)_shards.Length)];
+        if (!shard.Writer.TryWrite(pending))
+        {
+            throw new InvalidOperationException("The ledger writer is shutting down");
+        }
+
+        return (TOutcome)await pending.Answer.Task;
+    }
+
+    public void Dispose() => _stopping.Dispose();
+
+    /// <summary>Drops cached state, e.g. after a rebuild rewrote the balance documents.</summary>
+    public void ForgetCachedState() => _cache.Clear();
+
+    private async Task RunShardAsync(ChannelReader<PendingCommand> reader)
+    {
+        var batch = new List<PendingCommand>(_options.MaxBatch);
+        while (await reader.WaitToReadAsync(CancellationToken.None))
+        {
+            batch.Clear();
+            while (batch.Count < _options.MaxBatch && reader.TryRead(out var next))
+            {
+                batch.Add(next);
+            }
+
+            await CommitWithRetriesAsync(batch);
+        }
+    }
+
+    private async Task CommitWithRetriesAsync(List<PendingCommand> batch)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var answers = await CommitAsync(batch);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Answer.TrySetResult(answers[i]);
+                }
+
+                return;
+            }
+            catch (Exception e) when (IsRetriable(e) && attempt < MaxAttempts)
+            {
+                // Another instance wrote one of these streams between our read and our lock, or
+                // created a stream at the same moment: reload everything and decide again.
+                ForgetStates(batch);
+                _logger.LogInformation("Ledger batch of {Count} retried after a concurrent write ({Error})", batch.Count, e.GetType().Name);
+            }
+            catch (Exception e)
+            {
+                ForgetStates(batch);
+                _logger.LogError(e, "Ledger batch of {Count} commands failed; nothing was committed", batch.Count);
+                foreach (var pending in batch)
+                {
+                    pending.Answer.TrySetException(e);
+                }
+
+                return;
+            }
+        }
+    }
+
+    private async Task<object[]> CommitAsync(List<PendingCommand> batch)
+    {
+        var accounts = batch.Select(p => p.AccountId).Distinct().Order().ToArray();
+
+        await using var scope = _services.CreateAsyncScope();
+        var outbox = scope.ServiceProvider.GetRequiredService<IMartenOutbox>();
+        await using var session = _store.LightweightSession();
+        outbox.Enroll(session);
+        await session.BeginTransactionAsync(_stopping.Token);
+
+        var versions = await LedgerStorage.LockStreamsAsync(session, accounts, _stopping.Token);
+        var states = await LoadStatesAsync(session, accounts, versions);
+        var priors = await PriorOutcomes.LoadAsync(session, batch, states, _stopping.Token);
+
+        var now = _clock.GetUtcNow();
+        var appended = new Dictionary<Guid, List<object>>();
+        var answers = new object[batch.Count];
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var pending = batch[i];
+            var decision = LedgerDecider.Decide(states[pending.AccountId], pending.Command, priors.For(pending.Command), now, _holds);
+            answers[i] = decision.Outcome;
+            if (decision.Events.Count == 0)
+            {
+                continue;
+            }
+
+            var state = states[pending.AccountId];
+            foreach (var @event in decision.Events)
+            {
+                state = Ledger.Ledger.Fold(state, @event);
+                if (@event is CreditsFrozen frozen)
+                {
+                    await outbox.ScheduleAsync(new ExpireHold(pending.AccountId, frozen.ReservationId), frozen.ExpiresAt);
+                }
+            }
+
+            states[pending.AccountId] = state;
+            (appended.TryGetValue(pending.AccountId, out var list) ? list : appended[pending.AccountId] = []).AddRange(decision.Events);
+
+            if (decision.EndedReservation is { } ended)
+            {
+                session.Store(ended);
+                priors.Remember(ended);
+            }
+
+            if (decision.AppliedOperation is { } operation)
+            {
+                session.Insert(operation);
+                priors.Remember(operation);
+            }
+        }
+
+        var committed = new List<Ledger.Ledger>(appended.Count);
+        foreach (var (accountId, events) in appended)
+        {
+            var before = versions.GetValueOrDefault(accountId);
+            var after = before + events.Count;
+            if (versions.ContainsKey(accountId))
+            {
+                session.Events.Append(accountId, after, events.ToArray());
+            }
+            else
+            {
+                session.Events.StartStream<Ledger.Ledger>(accountId, events.ToArray());
+            }
+
+            var state = states[accountId]! with { StreamVersion = after };
+            session.Store(state);
+            committed.Add(state);
+        }
+
+        if (appended.Count > 0)
+        {
+            await session.SaveChangesAsync(_stopping.Token);
+        }
+
+        if (_cache.Count > _options.MaxCachedLedgers)
+        {
+            _cache.Clear();
+        }
+
+        foreach (var state in committed)
+        {
+            _cache[state.Id] = state;
+        }
+
+        return answers;
+    }
+
+    private async Task<Dictionary<Guid, Ledger.Ledger?>> LoadStatesAsync(IDocumentSession session, Guid[] accounts, Dictionary<Guid, long> versions)
+    {
+        var states = new Dictionary<Guid, Ledger.Ledger?>(accounts.Length);
+        var misses = new List<Guid>();
+        foreach (var account in accounts)
+        {
+            if (!versions.TryGetValue(account, out var version))
+            {
+                states[account] = null;
+            }
+            else if (_cache.TryGetValue(account, out var cached) && cached.StreamVersion == version)
+            {
+                states[account] = cached;
+            }
+            else
+            {
+                misses.Add(account);
+            }
+        }
+
+        if (misses.Count == 0)
+        {
+            return states;
+        }
+
+        var documents = (await session.LoadManyAsync<Ledger.Ledger>(_stopping.Token, misses)).ToDictionary(l => l.Id);
+        foreach (var account in misses)
+        {
+            if (documents.TryGetValue(account, out var document) && document.StreamVersion == versions[account])
+            {
+                states[account] = document;
+                continue;
+            }
+
+            // The balance document does not match the stream (written by something else, or lost):
+            // the stream is the truth, so fold it.
+            var replayed = await session.Events.AggregateStreamAsync<Ledger.Ledger>(account, token: _stopping.Token);
+            states[account] = replayed! with { StreamVersion = versions[account] };
+        }
+
+        return states;
+    }
+
+    private void ForgetStates(List<PendingCommand> batch)
+    {
+        foreach (var pending in batch)
+        {
+            _cache.TryRemove(pending.AccountId, out _);
+        }
+    }
+
+    private static bool IsRetriable(Exception e) => e switch
+    {
+        ExistingStreamIdCollisionException => true,
+        JasperFx.Events.ExistingStreamIdCollisionException => true,
+        JasperFx.Events.EventStreamUnexpectedMaxEventIdException => true,
+        JasperFx.ConcurrencyException => true,
+        JasperFx.DocumentAlreadyExistsException => true,
+        PostgresException pg => pg.SqlState is PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.UniqueViolation,
+        MartenCommandException { InnerException: PostgresException inner } => IsRetriable(inner),
+        _ => false,
+    };
+}
