@@ -15,6 +15,7 @@ namespace Verging.IntegrationTests.Infrastructure;
 public class VergingHost : IAsyncLifetime
 {
     public const string AdminToken = "test-admin-token-0123456789";
+    public const string StripeWebhookSecret = "whsec_test_0123456789abcdef";
 
     public IAlbaHost Host { get; private set; } = null!;
     public CapturedLogs Logs { get; } = new();
@@ -34,6 +35,7 @@ public class VergingHost : IAsyncLifetime
             builder.UseEnvironment("Development");
             builder.UseSetting("ConnectionStrings:Postgres", ConnectionString);
             builder.UseSetting("VERGING_ADMIN_TOKEN", ConfiguredAdminToken ?? string.Empty);
+            builder.UseSetting("Credits:StripeWebhookSecret", StripeWebhookSecret);
             builder.ConfigureLogging(logging =>
             {
                 logging.SetMinimumLevel(LogLevel.Trace);

@@ -24,6 +24,8 @@ public static class CreditsModule
         services.Configure<WriterOptions>(configuration.GetSection("Credits:Writer"));
 
         services.AddSingleton<LedgerWriter>();
+        services.AddSingleton<Audit.LedgerAudit>();
+        services.AddSingleton<Audit.LedgerRebuild>();
         services.AddHostedService(sp => sp.GetRequiredService<LedgerWriter>());
 
         services.ConfigureMarten(opts =>

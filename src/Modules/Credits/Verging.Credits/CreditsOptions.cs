@@ -6,6 +6,9 @@ public sealed class CreditsOptions
     /// <summary>Stripe secret key (sk_...): checkout is 503 without it.</summary>
     public string? StripeSecretKey { get; set; }
 
+    /// <summary>Stripe API base URL; only tests and proxies change it.</summary>
+    public string StripeApiBase { get; set; } = "https://api.stripe.com";
+
     /// <summary>Stripe webhook signing secret (whsec_...): the webhook refuses everything without it.</summary>
     public string? StripeWebhookSecret { get; set; }
 
