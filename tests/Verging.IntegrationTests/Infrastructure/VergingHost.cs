@@ -26,7 +26,7 @@ public class VergingHost : IAsyncLifetime
 
     protected virtual void Configure(IWebHostBuilder builder) { }
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         JasperFxEnvironment.AutoStartHost = true;
         ConnectionString = await TestPostgres.CreateDatabaseAsync(GetType().Name);
@@ -47,7 +47,7 @@ public class VergingHost : IAsyncLifetime
         });
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await Host.DisposeAsync();
         await TestPostgres.DropDatabaseAsync(ConnectionString);

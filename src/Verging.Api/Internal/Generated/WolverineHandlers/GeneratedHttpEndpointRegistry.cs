@@ -9,7 +9,7 @@ namespace Internal.Generated.WolverineHandlers
     {
         public override System.Type[] EndpointTypes()
         {
-            return new System.Type[] { typeof(Verging.Credits.Admin.GrantCreditsEndpoint), typeof(Verging.Credits.Balance.GetCreditHistoryEndpoint), typeof(Verging.Credits.Balance.GetCreditsEndpoint), typeof(Verging.Credits.Purchases.CreateCheckoutEndpoint), typeof(Verging.Credits.Purchases.StripeWebhookEndpoint), typeof(Verging.Credits.Transactions.ListTransactionsEndpoint), typeof(Verging.Identity.Accounts.CreateAccountEndpoint), typeof(Verging.Identity.ApiKeys.CreateApiKeyEndpoint), typeof(Verging.Identity.ApiKeys.ListApiKeysEndpoint), typeof(Verging.Identity.ApiKeys.RevokeApiKeyEndpoint), typeof(Verging.Identity.ApiKeys.ValidateApiKeyEndpoint) };
+            return new System.Type[] { typeof(Verging.AiProxy.Chat.ChatEndpoint), typeof(Verging.Credits.Admin.GrantCreditsEndpoint), typeof(Verging.Credits.Balance.GetCreditHistoryEndpoint), typeof(Verging.Credits.Balance.GetCreditsEndpoint), typeof(Verging.Credits.Purchases.CreateCheckoutEndpoint), typeof(Verging.Credits.Purchases.StripeWebhookEndpoint), typeof(Verging.Credits.Transactions.ListTransactionsEndpoint), typeof(Verging.Identity.Accounts.CreateAccountEndpoint), typeof(Verging.Identity.ApiKeys.CreateApiKeyEndpoint), typeof(Verging.Identity.ApiKeys.ListApiKeysEndpoint), typeof(Verging.Identity.ApiKeys.RevokeApiKeyEndpoint), typeof(Verging.Identity.ApiKeys.ValidateApiKeyEndpoint) };
         }
     }
 
@@ -31,10 +31,12 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_admin_v1_accounts))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_admin_v1_accounts_id_adjustments))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_admin_v1_accounts_id_grants))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_api_v1_ai_chat))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_api_v1_api_keys))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_api_v1_api_keys_validate))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_api_v1_credits_checkout))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_api_v1_webhooks_stripe))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Verging.AiProxy.Chat.ChatEndpoint))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Verging.Credits.Admin.GrantCreditsEndpoint))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Verging.Credits.Balance.GetCreditHistoryEndpoint))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Verging.Credits.Balance.GetCreditsEndpoint))]

@@ -1,0 +1,135 @@
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Verging.AiProxy.Billing;
+using Verging.AiProxy.Providers;
+using Verging.SharedKernel;
+
+namespace Verging.AiProxy.Chat;
+
+/// <summary>
+/// The SSE half of <see cref="ChatPipeline"/>. Chunks are written and flushed as they arrive. A
+/// provider failure before the first chunk is an ordinary JSON error; after it, an SSE error event.
+/// When the client goes away the upstream call is cancelled and what was generated is billed.
+/// </summary>
+internal sealed class ChatStreamResult(
+    ChatPipeline pipeline, Wolverine.IMessageBus bus, ChatCompletionRequest call, Caller caller, CreditHold hold, long inputTokens, long started, string service) : IResult
+{
+    public async Task ExecuteAsync(HttpContext http)
+    {
+        var aborted = http.RequestAborted;
+        var sse = new SseWriter(http.Response);
+        var generated = new StringBuilder();
+        long? promptTokens = null, completionTokens = null;
+        var streaming = false;
+        var disconnected = false;
+        ProviderException? failure = null;
+
+        try
+        {
+            await foreach (var chunk in pipeline.Provider.StreamAsync(call, aborted))
+            {
+                promptTokens = chunk.PromptTokens ?? promptTokens;
+                completionTokens = chunk.CompletionTokens ?? completionTokens;
+                if (string.IsNullOrEmpty(chunk.Content))
+                {
+                    continue;
+                }
+
+                if (!streaming)
+                {
+                    SseWriter.Start(http.Response);
+                    streaming = true;
+                }
+
+                generated.Append(chunk.Content);
+                await sse.WriteContentAsync(chunk.Content, aborted);
+            }
+        }
+        catch (ProviderException e)
+        {
+            failure = e;
+        }
+        catch (Exception) when (aborted.IsCancellationRequested)
+        {
+            disconnected = true;
+        }
+
+        if (generated.Length == 0)
+        {
+            // Nothing generated: nothing is charged, whatever happened.
+            if (disconnected)
+            {
+                await hold.ReleaseAsync("client disconnected before any output");
+                return;
+            }
+
+            var error = await pipeline.FailAsync(bus, hold, caller, call.Model, service,
+                failure ?? new ProviderException(ProviderFailure.EmptyResult, "The provider streamed no content"), started);
+            if (streaming)
+            {
+                await WriteErrorEventAsync(sse, error, aborted);
+            }
+            else
+            {
+                await error.ExecuteAsync(http);
+            }
+
+            return;
+        }
+
+        var prompt = promptTokens ?? inputTokens;
+        var completion = completionTokens ?? pipeline.Tokens.Count(generated.ToString());
+        var settled = await hold.SettleAsync(ChatPipeline.Price(service, prompt, completion));
+        await pipeline.Completed(bus, caller, hold.RequestId, service, call.Model, prompt, completion, settled.Consumed, started);
+        if (disconnected)
+        {
+            return;
+        }
+
+        try
+        {
+            if (failure is not null)
+            {
+                await WriteErrorEventAsync(sse, ChatPipeline.ToError(failure), aborted);
+                return;
+            }
+
+            await sse.WriteEventAsync(w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("content", string.Empty);
+                w.WriteStartObject("usage");
+                w.WriteNumber("prompt_tokens", prompt);
+                w.WriteNumber("completion_tokens", completion);
+                w.WriteNumber("total_tokens", prompt + completion);
+                w.WriteEndObject();
+                w.WriteNumber("credits_consumed", settled.Consumed);
+                w.WriteEndObject();
+            }, aborted);
+            await sse.WriteDoneAsync(aborted);
+        }
+        catch (Exception) when (aborted.IsCancellationRequested)
+        {
+            // Billed already; the client left before the last event.
+        }
+    }
+
+    private static Task WriteErrorEventAsync(SseWriter sse, ApiError error, CancellationToken cancellation) =>
+        sse.WriteEventAsync(w =>
+        {
+            w.WriteStartObject();
+            w.WriteNumber("error_code", error.ErrorCode);
+            w.WriteString("message", error.Message);
+            w.WritePropertyName("upstream_error");
+            if (error.UpstreamError is null)
+            {
+                w.WriteNullValue();
+            }
+            else
+            {
+                error.UpstreamError.WriteTo(w);
+            }
+
+            w.WriteEndObject();
+        }, cancellation);
+}

@@ -1,0 +1,16 @@
+namespace Verging.AiProxy.Providers;
+
+/// <summary>
+/// The port every AI provider implements: the OpenAI-compatible HTTP adapter (OpenAI, Azure OpenAI,
+/// vLLM, Ollama, LiteLLM) or the offline sandbox. Failures are <see cref="ProviderException"/>s.
+/// </summary>
+public interface IAiProvider
+{
+    /// <summary>Name shown in logs: "openai-compatible" or "sandbox".</summary>
+    string Name { get; }
+
+    Task<ChatCompletionResult> CompleteAsync(ChatCompletionRequest request, CancellationToken cancellation);
+
+    /// <summary>Streams a completion; the provider's usage arrives in the last chunks when it reports it.</summary>
+    IAsyncEnumerable<ChatChunk> StreamAsync(ChatCompletionRequest request, CancellationToken cancellation);
+}

@@ -1,0 +1,180 @@
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+
+namespace Verging.AiProxy.Providers.OpenAi;
+
+/// <summary>
+/// Speaks the OpenAI REST wire format: <c>POST {base}/chat/completions</c>, plain or SSE with
+/// <c>stream_options.include_usage</c>; vision as a chat with an image part. Transient failures
+/// before any byte reached the client are retried by the HttpClient's resilience pipeline.
+/// </summary>
+public sealed class OpenAiCompatibleProvider(HttpClient http, IOptions<OpenAiOptions> options) : IAiProvider
+{
+    public const string HttpClientName = "openai-compatible";
+
+    public string Name => "openai-compatible";
+
+    public async Task<ChatCompletionResult> CompleteAsync(ChatCompletionRequest request, CancellationToken cancellation)
+    {
+        using var response = await SendAsync(request, stream: false, cancellation);
+        var body = await ReadJsonAsync(response, cancellation);
+        var content = body["choices"] is JsonArray { Count: > 0 } choices ? choices[0]?["message"]?["content"]?.GetValue<string>() : null;
+        var usage = body["usage"];
+        if (content is null)
+        {
+            throw new ProviderException(ProviderFailure.EmptyResult, "The provider returned no completion", (int)response.StatusCode, body);
+        }
+
+        return new ChatCompletionResult(
+            content,
+            usage?["prompt_tokens"]?.GetValue<long>() ?? 0,
+            usage?["completion_tokens"]?.GetValue<long>() ?? 0,
+            body["model"]?.GetValue<string>() ?? request.Model);
+    }
+
+    public async IAsyncEnumerable<ChatChunk> StreamAsync(ChatCompletionRequest request, [EnumeratorCancellation] CancellationToken cancellation)
+    {
+        using var response = await SendAsync(request, stream: true, cancellation);
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellation);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        while (true)
+        {
+            var line = await reader.ReadLineAsync(cancellation);
+            if (line is null)
+            {
+                yield break;
+            }
+
+            if (!line.StartsWith("data:", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var data = line.AsSpan(5).Trim();
+            if (data.SequenceEqual("[DONE]"))
+            {
+                yield break;
+            }
+
+            var chunk = JsonNode.Parse(data.ToString());
+            if (chunk?["error"] is { } error)
+            {
+                throw new ProviderException(ProviderFailure.UpstreamError, "The provider failed mid-stream", null, error);
+            }
+
+            // The usage chunk that include_usage adds at the end has an empty choices array.
+            var delta = chunk?["choices"] is JsonArray { Count: > 0 } choices ? choices[0]?["delta"]?["content"]?.GetValue<string>() : null;
+            var usage = chunk?["usage"];
+            if (delta is not null || usage is JsonObject)
+            {
+                yield return new ChatChunk(delta, usage?["prompt_tokens"]?.GetValue<long>(), usage?["completion_tokens"]?.GetValue<long>());
+            }
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(ChatCompletionRequest request, bool stream, CancellationToken cancellation)
+    {
+        var settings = options.Value;
+        using var message = new HttpRequestMessage(HttpMethod.Post, "chat/completions")
+        {
+            Content = new StringContent(Body(request, stream, settings).ToJsonString(), Encoding.UTF8, "application/json"),
+        };
+        if (!string.IsNullOrEmpty(settings.ApiKey))
+        {
+            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", settings.ApiKey);
+        }
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellation);
+        }
+        catch (OperationCanceledException e) when (!cancellation.IsCancellationRequested)
+        {
+            throw new ProviderException(ProviderFailure.Timeout, "The provider did not answer in time", inner: e);
+        }
+        catch (Polly.Timeout.TimeoutRejectedException e)
+        {
+            throw new ProviderException(ProviderFailure.Timeout, "The provider did not answer in time", inner: e);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new ProviderException(ProviderFailure.Unreachable, "The provider could not be reached", inner: e);
+        }
+        catch (Polly.CircuitBreaker.BrokenCircuitException e)
+        {
+            throw new ProviderException(ProviderFailure.Unreachable, "The provider is failing; calls are paused briefly", inner: e);
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            using (response)
+            {
+                var error = await TryReadJsonAsync(response, cancellation);
+                throw new ProviderException(ProviderFailure.UpstreamError, $"The provider answered {(int)response.StatusCode}",
+                    (int)response.StatusCode, error?["error"] ?? error);
+            }
+        }
+
+        return response;
+    }
+
+    private static JsonObject Body(ChatCompletionRequest request, bool stream, OpenAiOptions settings)
+    {
+        var messages = new JsonArray();
+        foreach (var m in request.Messages)
+        {
+            messages.Add(new JsonObject { ["role"] = m.Role, ["content"] = m.Content });
+        }
+
+        if (request.Image is { } image && messages.Count > 0)
+        {
+            // Vision: the last user message becomes [text, image_url] (a URL or a data: URL).
+            var last = (JsonObject)messages[^1]!;
+            var url = image.Url ?? $"data:{image.MediaType};base64,{Convert.ToBase64String(image.Bytes!)}";
+            last["content"] = new JsonArray(
+                new JsonObject { ["type"] = "text", ["text"] = last["content"]!.GetValue<string>() },
+                new JsonObject { ["type"] = "image_url", ["image_url"] = new JsonObject { ["url"] = url } });
+        }
+
+        var body = new JsonObject
+        {
+            ["model"] = settings.MapModel(request.Model),
+            ["messages"] = messages,
+            ["max_tokens"] = request.MaxTokens,
+            ["stream"] = stream,
+        };
+        if (request.Temperature is { } temperature)
+        {
+            body["temperature"] = temperature;
+        }
+
+        if (stream)
+        {
+            body["stream_options"] = new JsonObject { ["include_usage"] = true };
+        }
+
+        return body;
+    }
+
+    private static async Task<JsonNode> ReadJsonAsync(HttpResponseMessage response, CancellationToken cancellation) =>
+        await TryReadJsonAsync(response, cancellation)
+        ?? throw new ProviderException(ProviderFailure.EmptyResult, "The provider returned a body that is not JSON", (int)response.StatusCode);
+
+    private static async Task<JsonNode?> TryReadJsonAsync(HttpResponseMessage response, CancellationToken cancellation)
+    {
+        try
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellation);
+            return await JsonNode.ParseAsync(stream, cancellationToken: cancellation);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

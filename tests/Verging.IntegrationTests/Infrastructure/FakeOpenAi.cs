@@ -1,0 +1,152 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Verging.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A fake upstream on 127.0.0.1 speaking OpenAI's wire format (chat completions, plain and SSE with
+/// stream_options.include_usage), whose behaviour a test switches, and which counts its calls.
+/// </summary>
+public sealed class FakeOpenAi : IAsyncDisposable
+{
+    public enum Mode { Normal, ServerError, Slow, StreamFailsMidway, Empty }
+
+    private WebApplication? _app;
+    private int _calls;
+
+    public Mode Behaviour { get; set; } = Mode.Normal;
+    public int Calls => Volatile.Read(ref _calls);
+    public string BaseUrl { get; private set; } = string.Empty;
+    public JsonNode? LastRequest { get; private set; }
+
+    /// <summary>Chunks streamed per response, and the pause between them (to test disconnects).</summary>
+    public int StreamChunks { get; set; } = 5;
+    public TimeSpan ChunkDelay { get; set; } = TimeSpan.Zero;
+    public int StreamCancelled => Volatile.Read(ref _cancelled);
+    private int _cancelled;
+
+    public async Task StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        _app = builder.Build();
+        _app.MapPost("/v1/chat/completions", HandleAsync);
+        await _app.StartAsync();
+        BaseUrl = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/v1";
+    }
+
+    public void Reset()
+    {
+        Behaviour = Mode.Normal;
+        StreamChunks = 5;
+        ChunkDelay = TimeSpan.Zero;
+        Interlocked.Exchange(ref _calls, 0);
+        Interlocked.Exchange(ref _cancelled, 0);
+    }
+
+    private async Task HandleAsync(HttpContext http)
+    {
+        Interlocked.Increment(ref _calls);
+        var request = await JsonNode.ParseAsync(http.Request.Body);
+        LastRequest = request;
+        var stream = request?["stream"]?.GetValue<bool>() == true;
+        switch (Behaviour)
+        {
+            case Mode.ServerError:
+                http.Response.StatusCode = 500;
+                await http.Response.WriteAsJsonAsync(new { error = new { message = "The server had an error", type = "server_error", code = "internal" } });
+                return;
+            case Mode.Slow:
+                await Task.Delay(TimeSpan.FromSeconds(30), http.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+                return;
+        }
+
+        if (!stream)
+        {
+            var content = Behaviour == Mode.Empty ? string.Empty : "Quantum computing uses qubits.";
+            await http.Response.WriteAsJsonAsync(new
+            {
+                id = "chatcmpl-fake",
+                @object = "chat.completion",
+                model = "gpt-4o-2024-08-06",
+                choices = new[] { new { index = 0, message = new { role = "assistant", content }, finish_reason = "stop" } },
+                usage = new { prompt_tokens = 24, completion_tokens = 85, total_tokens = 109 },
+            });
+            return;
+        }
+
+        http.Response.ContentType = "text/event-stream";
+        try
+        {
+            for (var i = 0; i < StreamChunks; i++)
+            {
+                if (Behaviour == Mode.StreamFailsMidway && i == 2)
+                {
+                    await Write(http, new { error = new { message = "overloaded", type = "server_error" } });
+                    return;
+                }
+
+                await Write(http, new { id = "chatcmpl-fake", @object = "chat.completion.chunk", choices = new[] { new { index = 0, delta = new { content = $"word{i} " } } } });
+                if (ChunkDelay > TimeSpan.Zero)
+                {
+                    await Task.Delay(ChunkDelay, http.RequestAborted);
+                }
+            }
+
+            await Write(http, new { id = "chatcmpl-fake", @object = "chat.completion.chunk", choices = Array.Empty<object>(), usage = new { prompt_tokens = 10, completion_tokens = StreamChunks * 2, total_tokens = 10 + (StreamChunks * 2) } });
+            await http.Response.WriteAsync("data: [DONE]\n\n");
+        }
+        catch (OperationCanceledException)
+        {
+            Interlocked.Increment(ref _cancelled);
+        }
+    }
+
+    private static async Task Write(HttpContext http, object chunk)
+    {
+        await http.Response.WriteAsync($"data: {JsonSerializer.Serialize(chunk)}\n\n", http.RequestAborted);
+        await http.Response.Body.FlushAsync(http.RequestAborted);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>A host whose AI provider is the fake upstream above (OpenAI-compatible adapter), with a 2 s timeout and a chat limit of 8 per minute.</summary>
+public sealed class UpstreamHost : VergingHost
+{
+    public FakeOpenAi Upstream { get; } = new();
+
+    public override async Task InitializeAsync()
+    {
+        await Upstream.StartAsync();
+        await base.InitializeAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Upstream.DisposeAsync();
+    }
+
+    protected override void Configure(IWebHostBuilder builder)
+    {
+        builder.UseSetting("AiProxy:Upstream:BaseUrl", Upstream.BaseUrl);
+        builder.UseSetting("AiProxy:Upstream:ApiKey", "sk-test-upstream");
+        builder.UseSetting("AiProxy:Upstream:Timeout", "00:00:02");
+        builder.UseSetting("AiProxy:RateLimits:Limits:chat", "8");
+    }
+}
