@@ -20,6 +20,8 @@ apt_install() { # packages...
 ensure_tools() {
   command -v dotnet >/dev/null || die "the .NET 10 SDK is required (dotnet not on PATH)"
   command -v curl >/dev/null || apt_install curl
+  # The sandbox AI provider speaks with espeak-ng and encodes and measures media with ffmpeg/ffprobe.
+  { command -v ffmpeg && command -v ffprobe && command -v espeak-ng; } >/dev/null || apt_install ffmpeg espeak-ng
   PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
   if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
     apt_install postgresql

@@ -1,4 +1,5 @@
 using JasperFx;
+using Verging.Api.Files;
 using Verging.Api.Health;
 using Verging.Api.Hosting;
 
@@ -19,6 +20,7 @@ builder.AddVergingPlatform()
     .AddVergingErrorHandling()
     .AddVergingOpenApi();
 builder.Services.AddVergingHealthChecks();
+builder.Services.AddVergingBlobs(builder.Configuration);
 
 var app = builder.Build();
 
@@ -30,6 +32,7 @@ app.UseAuthorization();
 
 app.MapVergingHealth();
 app.MapVergingDocs();
+app.MapVergingFiles();
 app.MapVergingEndpoints();
 
 return await app.RunJasperFxCommands(args);

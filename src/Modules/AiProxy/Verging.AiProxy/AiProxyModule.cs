@@ -25,12 +25,13 @@ public static class AiProxyModule
         services.AddSingleton<TokenCounter>();
         services.AddSingleton<RateLimiter>();
         services.AddHostedService<RateWindowSweeper>();
+        services.AddSingleton<Billing.PaidRequest>();
         services.AddSingleton<ChatPipeline>();
 
         var upstream = configuration.GetSection("AiProxy:Upstream").Get<OpenAiOptions>() ?? new OpenAiOptions();
         if (string.IsNullOrWhiteSpace(upstream.BaseUrl))
         {
-            services.AddSingleton<IAiProvider, SandboxChat>();
+            services.AddSingleton<IAiProvider, SandboxProvider>();
         }
         else
         {

@@ -20,7 +20,7 @@ namespace Verging.AiProxy.Chat;
 /// request that is refused (429, 402).
 /// </summary>
 public sealed class ChatPipeline(
-    IAiProvider provider, TokenCounter tokens, RateLimiter rateLimiter, TimeProvider clock, ILogger<ChatPipeline> logger)
+    IAiProvider provider, TokenCounter tokens, PaidRequest admission, TimeProvider clock, ILogger<ChatPipeline> logger)
 {
     public const long DefaultMaxTokens = 4096;
 
@@ -31,32 +31,30 @@ public sealed class ChatPipeline(
         var requestId = Guid.CreateVersion7();
         var vision = service == "vision";
 
-        var limit = await rateLimiter.AcquireAsync(caller.AccountId, service, http.RequestAborted);
-        RateLimiter.WriteHeaders(http.Response, limit);
-        if (!limit.Allowed)
+        if (await admission.AdmitAsync(http, bus, caller, requestId, service, request.Model, started) is { } refused)
         {
-            await Failed(bus, caller, requestId, service, request.Model, "rate_limited", ErrorCodes.TooManyRequests, started);
-            return new ApiError(429, ErrorCodes.TooManyRequests,
-                $"Rate limit exceeded: {limit.Limit} {service} requests per window; retry in {limit.ResetSeconds} s");
+            return refused;
         }
 
         var inputTokens = tokens.CountPrompt(request.Messages);
+        // The hold must cover input the text count cannot see: the image of a vision request.
+        var heldInput = inputTokens + (request.Image is null ? 0 : AiPricing.ImageTokenAllowance);
         var hold = new CreditHold(bus, caller.AccountId, requestId, service);
         var maxTokens = requestedMaxTokens ?? DefaultMaxTokens;
-        var frozen = await hold.FreezeAsync(AiPricing.WorstCase(inputTokens, maxTokens, vision), AiPricing.MinimumAvailableForChat);
+        var frozen = await hold.FreezeAsync(AiPricing.WorstCase(heldInput, maxTokens, vision), AiPricing.MinimumAvailableForChat);
         if (frozen.Status == FreezeStatus.Insufficient && frozen.Available >= AiPricing.MinimumAvailableForChat)
         {
             // The worst case does not fit, but the balance pays for a shorter answer: clamp max_tokens.
-            maxTokens = Math.Min(maxTokens, AiPricing.AffordableOutputTokens(frozen.Available, inputTokens, vision));
+            maxTokens = Math.Min(maxTokens, AiPricing.AffordableOutputTokens(frozen.Available, heldInput, vision));
             if (maxTokens >= 1)
             {
-                frozen = await hold.FreezeAsync(AiPricing.WorstCase(inputTokens, maxTokens, vision), AiPricing.MinimumAvailableForChat);
+                frozen = await hold.FreezeAsync(AiPricing.WorstCase(heldInput, maxTokens, vision), AiPricing.MinimumAvailableForChat);
             }
         }
 
         if (frozen.Status != FreezeStatus.Frozen)
         {
-            var required = Math.Max(AiPricing.MinimumAvailableForChat, AiPricing.WorstCase(inputTokens, 1, vision));
+            var required = Math.Max(AiPricing.MinimumAvailableForChat, AiPricing.WorstCase(heldInput, 1, vision));
             await Failed(bus, caller, requestId, service, request.Model, "insufficient_credits", ErrorCodes.InsufficientCredits, started);
             return ApiError.InsufficientCredits(Math.Max(required, frozen.Required), frozen.Available);
         }
@@ -107,26 +105,15 @@ public sealed class ChatPipeline(
     internal async Task<ApiError> FailAsync(IMessageBus bus, CreditHold hold, Caller caller, string model, string service, ProviderException e, long started)
     {
         await hold.ReleaseAsync($"provider failure: {e.Failure}");
-        var error = ToError(e);
+        var error = ProviderErrors.ToError(e);
         logger.LogWarning("{Service} request {RequestId} failed at the provider: {Failure} {Status}", service, hold.RequestId, e.Failure, e.UpstreamStatus);
-        await Failed(bus, caller, hold.RequestId, service, model, e.Failure == ProviderFailure.UpstreamError ? "upstream_error" : e.Failure == ProviderFailure.EmptyResult ? "empty_result" : "upstream_timeout", error.ErrorCode, started);
+        await UsageEvents.FailedAsync(bus, caller, hold.RequestId, service, model, ProviderErrors.Status(e), error.ErrorCode, started, clock);
         return error;
     }
 
-    internal static ApiError ToError(ProviderException e) => e.Failure switch
-    {
-        ProviderFailure.Timeout => new ApiError(503, ErrorCodes.ServiceUnavailable, "The AI provider did not answer in time; nothing was charged"),
-        ProviderFailure.Unreachable => new ApiError(503, ErrorCodes.ServiceUnavailable, "The AI provider is unreachable; nothing was charged"),
-        ProviderFailure.EmptyResult => new ApiError(502, ErrorCodes.BadGateway, "The AI provider returned an empty result; nothing was charged", e.UpstreamError),
-        _ => new ApiError(502, ErrorCodes.BadGateway, $"The AI provider returned an error{(e.UpstreamStatus is { } s ? $" ({s})" : string.Empty)}; nothing was charged",
-            e.UpstreamError ?? (e.UpstreamStatus is { } st ? new JsonObject { ["status"] = st } : null)),
-    };
-
     internal Task Completed(IMessageBus bus, Caller caller, Guid requestId, string service, string model, long input, long output, long credits, long started) =>
-        bus.PublishAsync(new AiRequestCompleted(requestId, caller.AccountId, caller.ApiKeyId, service, model, input, output, 0, credits,
-            (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, clock.GetUtcNow())).AsTask();
+        UsageEvents.CompletedAsync(bus, caller, requestId, service, model, input, output, 0, credits, started, clock);
 
     internal Task Failed(IMessageBus bus, Caller caller, Guid requestId, string service, string model, string status, int errorCode, long started) =>
-        bus.PublishAsync(new AiRequestFailed(requestId, caller.AccountId, caller.ApiKeyId, service, model, status, errorCode,
-            (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, clock.GetUtcNow())).AsTask();
+        UsageEvents.FailedAsync(bus, caller, requestId, service, model, status, errorCode, started, clock);
 }

@@ -90,7 +90,7 @@ internal sealed class ChatStreamResult(
         {
             if (failure is not null)
             {
-                await WriteErrorEventAsync(sse, ChatPipeline.ToError(failure), aborted);
+                await WriteErrorEventAsync(sse, ProviderErrors.ToError(failure), aborted);
                 return;
             }
 

@@ -12,6 +12,12 @@ public static class AiPricing
     public const int ImageStandardCredits = 3;
     public const int ImageHdCredits = 5;
 
+    /// <summary>
+    /// Input tokens an image may add to a vision request (OpenAI: 85 base + 170 per 512 px tile of a
+    /// high-detail image, at most ~1,105): counted into the worst case so the hold covers the image.
+    /// </summary>
+    public const long ImageTokenAllowance = 1_105;
+
     /// <summary>Chat: 1 credit per 10K input tokens, 2 per 10K output tokens, at least 1.</summary>
     public static long Chat(long inputTokens, long outputTokens) =>
         Math.Max(1, CreditMath.CeilDiv(inputTokens + (2 * outputTokens), TokensPerUnit));

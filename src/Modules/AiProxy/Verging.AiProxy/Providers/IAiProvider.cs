@@ -13,4 +13,11 @@ public interface IAiProvider
 
     /// <summary>Streams a completion; the provider's usage arrives in the last chunks when it reports it.</summary>
     IAsyncEnumerable<ChatChunk> StreamAsync(ChatCompletionRequest request, CancellationToken cancellation);
+
+    /// <summary>Generates images; may return fewer than asked (only those returned are billed).</summary>
+    Task<IReadOnlyList<GeneratedImage>> GenerateImagesAsync(ImageGenerationRequest request, CancellationToken cancellation);
+
+    Task<SpeechAudio> SpeakAsync(SpeechRequest request, CancellationToken cancellation);
+
+    Task<Transcription> TranscribeAsync(TranscriptionRequest request, CancellationToken cancellation);
 }

@@ -14,3 +14,21 @@ public sealed record ChatCompletionResult(string Content, long PromptTokens, lon
 
 /// <summary>A piece of a streamed completion: text, and/or the usage the provider reports at the end.</summary>
 public sealed record ChatChunk(string? Content, long? PromptTokens = null, long? CompletionTokens = null);
+
+/// <summary>Image generation as asked (quality auto/standard/hd, 1–4 images).</summary>
+public sealed record ImageGenerationRequest(string Prompt, string Model, string Size, string Quality, int Count);
+
+/// <summary>One generated image, as PNG bytes.</summary>
+public sealed record GeneratedImage(byte[] Png);
+
+/// <summary>Text to speech as asked.</summary>
+public sealed record SpeechRequest(string Input, string Voice, string Model, string Format, double Speed);
+
+/// <summary>Speech audio in the requested format.</summary>
+public sealed record SpeechAudio(byte[] Audio, string Format, string Model);
+
+/// <summary>Speech to text: the uploaded audio (already checked and measured).</summary>
+public sealed record TranscriptionRequest(byte[] Audio, string FileName, string Model, string? Language, string ResponseFormat, double? Temperature, double DurationSeconds);
+
+/// <summary>A transcript and the language it was heard in.</summary>
+public sealed record Transcription(string Text, string? Language, string Model);

@@ -76,13 +76,89 @@ public sealed class OpenAiCompatibleProvider(HttpClient http, IOptions<OpenAiOpt
         }
     }
 
-    private async Task<HttpResponseMessage> SendAsync(ChatCompletionRequest request, bool stream, CancellationToken cancellation)
+    public async Task<IReadOnlyList<GeneratedImage>> GenerateImagesAsync(ImageGenerationRequest request, CancellationToken cancellation)
+    {
+        var model = options.Value.MapModel(request.Model);
+        var dalle = model.StartsWith("dall-e", StringComparison.OrdinalIgnoreCase);
+        var body = new JsonObject
+        {
+            ["model"] = model,
+            ["prompt"] = request.Prompt,
+            ["n"] = request.Count,
+            ["size"] = request.Size,
+            // dall-e-3 knows standard/hd; gpt-image-1 knows low/medium/high/auto.
+            ["quality"] = dalle ? (request.Quality == "hd" ? "hd" : "standard") : request.Quality switch { "hd" => "high", "standard" => "medium", _ => "auto" },
+        };
+        if (dalle)
+        {
+            body["response_format"] = "b64_json";
+        }
+
+        using var response = await PostAsync("images/generations", new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"), cancellation);
+        var json = await ReadJsonAsync(response, cancellation);
+        var images = new List<GeneratedImage>();
+        foreach (var item in json["data"]?.AsArray() ?? [])
+        {
+            if (item?["b64_json"]?.GetValue<string>() is { Length: > 0 } b64)
+            {
+                images.Add(new GeneratedImage(Convert.FromBase64String(b64)));
+            }
+            else if (item?["url"]?.GetValue<string>() is { Length: > 0 } url)
+            {
+                images.Add(new GeneratedImage(await http.GetByteArrayAsync(new Uri(url), cancellation)));
+            }
+        }
+
+        return images;
+    }
+
+    public async Task<SpeechAudio> SpeakAsync(SpeechRequest request, CancellationToken cancellation)
+    {
+        var body = new JsonObject
+        {
+            ["model"] = options.Value.MapModel(request.Model),
+            ["input"] = request.Input,
+            ["voice"] = request.Voice,
+            ["response_format"] = request.Format,
+            ["speed"] = request.Speed,
+        };
+        using var response = await PostAsync("audio/speech", new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"), cancellation);
+        var audio = await response.Content.ReadAsByteArrayAsync(cancellation);
+        return new SpeechAudio(audio, request.Format, request.Model);
+    }
+
+    public async Task<Transcription> TranscribeAsync(TranscriptionRequest request, CancellationToken cancellation)
+    {
+        using var form = new MultipartFormDataContent
+        {
+            { new ByteArrayContent(request.Audio), "file", request.FileName },
+            { new StringContent(options.Value.MapModel(request.Model)), "model" },
+            { new StringContent("json"), "response_format" },
+        };
+        if (request.Language is { } language)
+        {
+            form.Add(new StringContent(language), "language");
+        }
+
+        if (request.Temperature is { } temperature)
+        {
+            form.Add(new StringContent(temperature.ToString(System.Globalization.CultureInfo.InvariantCulture)), "temperature");
+        }
+
+        using var response = await PostAsync("audio/transcriptions", form, cancellation);
+        var json = await ReadJsonAsync(response, cancellation);
+        var text = json["text"]?.GetValue<string>()
+            ?? throw new ProviderException(ProviderFailure.EmptyResult, "The provider returned no transcript", (int)response.StatusCode, json);
+        return new Transcription(text, json["language"]?.GetValue<string>() ?? request.Language, request.Model);
+    }
+
+    private Task<HttpResponseMessage> SendAsync(ChatCompletionRequest request, bool stream, CancellationToken cancellation) =>
+        PostAsync("chat/completions", new StringContent(Body(request, stream, options.Value).ToJsonString(), Encoding.UTF8, "application/json"), cancellation);
+
+    private async Task<HttpResponseMessage> PostAsync(string path, HttpContent content, CancellationToken cancellation)
     {
         var settings = options.Value;
-        using var message = new HttpRequestMessage(HttpMethod.Post, "chat/completions")
-        {
-            Content = new StringContent(Body(request, stream, settings).ToJsonString(), Encoding.UTF8, "application/json"),
-        };
+        using var message = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
         if (!string.IsNullOrEmpty(settings.ApiKey))
         {
             message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", settings.ApiKey);

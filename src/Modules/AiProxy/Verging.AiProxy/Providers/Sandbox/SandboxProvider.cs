@@ -4,11 +4,13 @@ using System.Text;
 namespace Verging.AiProxy.Providers.Sandbox;
 
 /// <summary>
-/// The offline provider's chat: no model, but honest and deterministic. The reply says it is a
-/// sandbox, describes the conversation it was given, and its usage is counted with the real
-/// o200k tokenizer, so billing works exactly as with a real provider.
+/// The offline provider, the default when no upstream is configured: no model, but honest,
+/// deterministic output made by real code. Chat replies say they come from the sandbox and are
+/// counted with the real o200k tokenizer; images are real PNGs drawn from the prompt; speech is real
+/// audio from espeak-ng encoded by ffmpeg; transcription reports the audio's real, measured duration.
+/// Every response names a "sandbox-..." model so nobody mistakes it for a real one.
 /// </summary>
-public sealed class SandboxChat(TokenCounter tokens) : IAiProvider
+public sealed class SandboxProvider(TokenCounter tokens) : IAiProvider
 {
     public const string ModelPrefix = "sandbox-";
 
@@ -33,6 +35,20 @@ public sealed class SandboxChat(TokenCounter tokens) : IAiProvider
 
         yield return new ChatChunk(null, tokens.CountPrompt(request.Messages), pieces.Count);
     }
+
+    public Task<IReadOnlyList<GeneratedImage>> GenerateImagesAsync(ImageGenerationRequest request, CancellationToken cancellation) =>
+        Task.FromResult<IReadOnlyList<GeneratedImage>>(Enumerable.Range(0, request.Count)
+            .Select(i => new GeneratedImage(SandboxImages.Draw(request.Prompt, i, request.Size)))
+            .ToList());
+
+    public async Task<SpeechAudio> SpeakAsync(SpeechRequest request, CancellationToken cancellation) =>
+        new(await SandboxSpeech.SynthesizeAsync(request, cancellation), request.Format, ModelPrefix + request.Model);
+
+    public Task<Transcription> TranscribeAsync(TranscriptionRequest request, CancellationToken cancellation) =>
+        Task.FromResult(new Transcription(
+            $"[Verging sandbox transcript: no speech recognition was run.] The file {request.FileName} holds {request.DurationSeconds:0.0} s of audio.",
+            request.Language ?? "en",
+            ModelPrefix + request.Model));
 
     private string Reply(ChatCompletionRequest request)
     {

@@ -1,0 +1,46 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Verging.AiProxy.Media;
+
+/// <summary>What ffprobe says a file really is: its container format and duration.</summary>
+public sealed record ProbedMedia(string Format, double DurationSeconds, bool HasAudio);
+
+/// <summary>Measures uploaded media with ffprobe (the file's content decides, not its name).</summary>
+public static class MediaProbe
+{
+    public static async Task<ProbedMedia?> ProbeAsync(byte[] content, CancellationToken cancellation)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"verging-probe-{Guid.NewGuid():N}");
+        await File.WriteAllBytesAsync(path, content, cancellation);
+        try
+        {
+            return await ProbeFileAsync(path, cancellation);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    public static async Task<ProbedMedia?> ProbeFileAsync(string path, CancellationToken cancellation)
+    {
+        var (exit, output, _) = await ExternalTool.RunAsync("ffprobe",
+            ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", path], TimeSpan.FromSeconds(30), cancellation);
+        if (exit != 0)
+        {
+            return null;
+        }
+
+        var json = JsonNode.Parse(output);
+        var format = json?["format"]?["format_name"]?.GetValue<string>();
+        var duration = json?["format"]?["duration"]?.GetValue<string>();
+        var hasAudio = json?["streams"]?.AsArray().Any(s => s?["codec_type"]?.GetValue<string>() == "audio") == true;
+        if (format is null || !double.TryParse(duration, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
+        {
+            return null;
+        }
+
+        return new ProbedMedia(format, seconds, hasAudio);
+    }
+}

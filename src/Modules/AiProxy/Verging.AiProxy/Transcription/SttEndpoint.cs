@@ -1,0 +1,140 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Verging.AiProxy.Billing;
+using Verging.AiProxy.Media;
+using Verging.AiProxy.Pricing;
+using Verging.AiProxy.Providers;
+using Verging.SharedKernel;
+using Wolverine;
+using Wolverine.Http;
+
+namespace Verging.AiProxy.Transcription;
+
+public sealed record SttResponse(string Text, string? Language, double Duration, long CreditsConsumed, string Model);
+
+public static class SttEndpoint
+{
+    public const long MaxFileBytes = 25L * 1024 * 1024;
+    public static readonly string[] ResponseFormats = ["json", "text", "srt", "verbose_json", "vtt"];
+
+    /// <summary>
+    /// Transcribes an uploaded file (multipart; mp3, mp4, mpeg, mpga, m4a, wav, webm; at most 25 MB).
+    /// The type is decided by the file's bytes, and the price by its duration as ffprobe measures it.
+    /// </summary>
+    [WolverinePost("/api/v1/ai/stt", Name = "SpeechToText")]
+    [RequestSizeLimit(MaxFileBytes + (64 * 1024))]
+    public static async Task<IResult> Post(HttpContext http, IMessageBus bus, PaidRequest paid, IAiProvider provider)
+    {
+        var form = await MultipartInput.ReadAsync(http);
+        if (form.Error is not null)
+        {
+            return form.Error;
+        }
+
+        var file = form.Form!.Files.GetFile("file");
+        if (file is null || file.Length == 0)
+        {
+            return ApiError.BadRequest("file: required, the audio file to transcribe");
+        }
+
+        if (file.Length > MaxFileBytes)
+        {
+            return new ApiError(413, ErrorCodes.PayloadTooLarge, "file: larger than the 25 MB limit");
+        }
+
+        var fields = form.Form!;
+        var problems = new List<string>();
+        var model = MultipartInput.Text(fields, "model", "whisper-1", 100, problems);
+        var language = MultipartInput.Text(fields, "language", null, 16, problems);
+        var responseFormat = MultipartInput.Text(fields, "response_format", "json", 20, problems);
+        if (!ResponseFormats.Contains(responseFormat))
+        {
+            problems.Add($"response_format: must be one of {string.Join(", ", ResponseFormats)}");
+        }
+
+        var temperature = MultipartInput.Number(fields, "temperature", 0, 1, problems);
+        if (problems.Count > 0)
+        {
+            return ApiError.BadRequest(string.Join("; ", problems));
+        }
+
+        var bytes = await MultipartInput.ReadAllAsync(file, http.RequestAborted);
+        var probed = ContentSniffer.AudioType(bytes) is null ? null : await MediaProbe.ProbeAsync(bytes, http.RequestAborted);
+        if (probed is null || !probed.HasAudio)
+        {
+            return new ApiError(415, ErrorCodes.UnsupportedMediaType, "file: not audio in a supported format (mp3, mp4, mpeg, mpga, m4a, wav, webm)");
+        }
+
+        var price = AiPricing.Transcription(probed.DurationSeconds);
+        var duration = Math.Round(probed.DurationSeconds, 2);
+        return await paid.RunAsync(http, bus, "stt", model!, price, async cancellation =>
+        {
+            var transcript = await provider.TranscribeAsync(
+                new TranscriptionRequest(bytes, Path.GetFileName(file.FileName), model!, language, responseFormat!, temperature, probed.DurationSeconds), cancellation);
+            return new PaidResult(string.IsNullOrEmpty(transcript.Text) ? 0 : price, transcript.Model, duration,
+                credits => new SttResponse(transcript.Text, transcript.Language, duration, credits, transcript.Model));
+        });
+    }
+}
+
+/// <summary>Reading multipart forms into the public error format.</summary>
+public static class MultipartInput
+{
+    public static async Task<(IFormCollection? Form, ApiError? Error)> ReadAsync(HttpContext http)
+    {
+        if (!http.Request.HasFormContentType)
+        {
+            return (null, new ApiError(415, ErrorCodes.UnsupportedMediaType, "Unsupported media type: send multipart/form-data"));
+        }
+
+        try
+        {
+            return (await http.Request.ReadFormAsync(http.RequestAborted), null);
+        }
+        catch (InvalidDataException e)
+        {
+            return (null, ApiError.BadRequest($"Malformed multipart body: {e.Message}"));
+        }
+    }
+
+    public static string? Text(IFormCollection form, string name, string? fallback, int maxLength, List<string> problems)
+    {
+        var value = form[name].ToString();
+        if (string.IsNullOrEmpty(value))
+        {
+            return fallback;
+        }
+
+        if (value.Length > maxLength)
+        {
+            problems.Add($"{name}: at most {maxLength} characters");
+        }
+
+        return value;
+    }
+
+    public static double? Number(IFormCollection form, string name, double min, double max, List<string> problems)
+    {
+        var value = form[name].ToString();
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+
+        if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) || number < min || number > max)
+        {
+            problems.Add($"{name}: must be a number from {min} to {max}");
+            return null;
+        }
+
+        return number;
+    }
+
+    public static async Task<byte[]> ReadAllAsync(IFormFile file, CancellationToken cancellation)
+    {
+        using var buffer = new MemoryStream((int)file.Length);
+        await file.CopyToAsync(buffer, cancellation);
+        return buffer.ToArray();
+    }
+}

@@ -1,0 +1,33 @@
+using Verging.SharedKernel;
+using Verging.SharedKernel.Blobs;
+
+namespace Verging.Api.Files;
+
+/// <summary>
+/// <c>GET /files/{key}?expires&amp;sig</c>: serves a stored file to whoever holds a valid, unexpired
+/// signed URL (no API key: these URLs are handed to browsers and players).
+/// </summary>
+internal static class FileEndpoints
+{
+    public static IServiceCollection AddVergingBlobs(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<BlobOptions>(configuration.GetSection("Blobs"));
+        services.AddSingleton<IBlobStore, LocalDiskBlobStore>();
+        services.AddSingleton<BlobUrlSigner>();
+        return services;
+    }
+
+    public static void MapVergingFiles(this WebApplication app) =>
+        app.MapGet(BlobUrlSigner.RoutePrefix + "{**key}", async (string key, string? expires, string? sig, HttpContext http, BlobUrlSigner signer, IBlobStore store) =>
+        {
+            if (!signer.IsValid(key, expires, sig))
+            {
+                return (IResult)new ApiError(403, ErrorCodes.Forbidden, "This file URL is invalid or has expired");
+            }
+
+            var file = await store.OpenAsync(key, http.RequestAborted);
+            return file is { } f
+                ? Results.Stream(f.Content, f.ContentType, enableRangeProcessing: true)
+                : ApiError.NotFound("File not found (it may have been removed after its retention period)");
+        }).AllowAnonymous().ExcludeFromDescription();
+}

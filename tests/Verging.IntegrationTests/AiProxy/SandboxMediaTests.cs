@@ -1,0 +1,208 @@
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using Verging.IntegrationTests.Infrastructure;
+
+namespace Verging.IntegrationTests.AiProxy;
+
+/// <summary>The sandbox provider's outputs are real files: PNGs decode, mp3s probe, durations are measured.</summary>
+[Collection(SharedHostCollection.Name)]
+public sealed class SandboxMediaTests(VergingHost fixture)
+{
+    [Fact]
+    public async Task Imagegen_returns_real_pngs_behind_signed_urls_and_charges_per_image()
+    {
+        var (_, key) = await fixture.CreateAccountAsync(credits: 100);
+        var json = await Post(key, "/api/v1/ai/imagegen", """{"prompt":"A futuristic cityscape at sunset","quality":"hd","n":2,"size":"256x256"}""", 200);
+        json["credits_consumed"]!.GetValue<long>().ShouldBe(10);
+        json["model"]!.GetValue<string>().ShouldBe("sandbox-gpt-image-1");
+        var urls = json["images"]!.AsArray().Select(u => u!.GetValue<string>()).ToList();
+        urls.Count.ShouldBe(2);
+
+        foreach (var url in urls)
+        {
+            url.ShouldStartWith("http://localhost/files/proxy/imagegen/");
+            var png = await Download(url);
+            using var image = Image.Load<Rgba32>(png, out var format);
+            format.Name.ShouldBe("PNG");
+            (image.Width, image.Height).ShouldBe((256, 256));
+        }
+
+        (await Download(urls[0])).ShouldNotBe(await Download(urls[1]), "each image is drawn differently");
+        (await Balance(key)).ShouldBe(90);
+    }
+
+    [Fact]
+    public async Task Tts_returns_a_real_mp3_and_charges_2_credits_per_1000_characters()
+    {
+        var (_, key) = await fixture.CreateAccountAsync(credits: 20);
+        var json = await Post(key, "/api/v1/ai/tts", """{"input":"Hello! Welcome to Verging AI.","voice":"nova","speed":1.1}""", 200);
+        json["credits_consumed"]!.GetValue<long>().ShouldBe(1);
+        var audio = await Download(json["audio_url"]!.GetValue<string>());
+        var (format, duration) = await TestMedia.ProbeAsync(audio);
+        format.ShouldBe("mp3");
+        duration.ShouldBeInRange(0.5, 10);
+
+        var longer = await Post(key, "/api/v1/ai/tts", $$"""{"input":"{{new string('a', 1500)}}","response_format":"wav"}""", 200);
+        longer["credits_consumed"]!.GetValue<long>().ShouldBe(3);
+        (await TestMedia.ProbeAsync(await Download(longer["audio_url"]!.GetValue<string>()))).Format.ShouldBe("wav");
+        (await Balance(key)).ShouldBe(16);
+    }
+
+    [Theory]
+    [InlineData("""{"input":""}""", "input:")]
+    [InlineData("""{"voice":"robot","input":"x"}""", "voice:")]
+    [InlineData("""{"speed":4.5,"input":"x"}""", "speed:")]
+    [InlineData("""{"speed":0.1,"input":"x"}""", "speed:")]
+    [InlineData("""{"response_format":"ogg","input":"x"}""", "response_format:")]
+    public async Task Bad_tts_requests_are_400_naming_the_field(string body, string field)
+    {
+        var (_, key) = await fixture.CreateAccountAsync(credits: 10);
+        var result = await fixture.Host.Scenario(s => { s.Post.Url("/api/v1/ai/tts"); s.JsonBody(body); s.WithApiKey(key); s.StatusCodeShouldBe(400); });
+        (await result.ShouldBeError(40000)).ShouldStartWith(field);
+    }
+
+    [Fact]
+    public async Task Tts_input_over_4096_characters_is_400()
+    {
+        var (_, key) = await fixture.CreateAccountAsync(credits: 10);
+        var result = await fixture.Host.Scenario(s => { s.Post.Url("/api/v1/ai/tts"); s.JsonBody($$"""{"input":"{{new string('x', 4097)}}"}"""); s.WithApiKey(key); s.StatusCodeShouldBe(400); });
+        (await result.ShouldBeError(40000)).ShouldStartWith("input:");
+        (await Balance(key)).ShouldBe(10);
+    }
+
+    [Theory]
+    [InlineData("""{"prompt":"x","n":5}""", "n:")]
+    [InlineData("""{"prompt":"x","n":0}""", "n:")]
+    [InlineData("""{"prompt":"x","quality":"ultra"}""", "quality:")]
+    [InlineData("""{"prompt":"x","size":"999x999"}""", "size:")]
+    [InlineData("""{"n":1}""", "prompt:")]
+    public async Task Bad_imagegen_requests_are_400_naming_the_field(string body, string field)
+    {
+        var (_, key) = await fixture.CreateAccountAsync(credits: 10);
+        var result = await fixture.Host.Scenario(s => { s.Post.Url("/api/v1/ai/imagegen"); s.JsonBody(body); s.WithApiKey(key); s.StatusCodeShouldBe(400); });
+        (await result.ShouldBeError(40000)).ShouldStartWith(field);
+    }
+
+    [Fact]
+    public async Task Stt_measures_the_real_duration_and_charges_per_started_minute()
+    {
+        var (_, key) = await fixture.CreateAccountAsync(credits: 10);
+        var json = await Upload(key, "/api/v1/ai/stt", await TestMedia.ToneAsync(65, "mp3"), "recording.mp3", ("language", "en"));
+        json["duration"]!.GetValue<double>().ShouldBeInRange(64.9, 65.2);
+        json["credits_consumed"]!.GetValue<long>().ShouldBe(2);
+        json["language"]!.GetValue<string>().ShouldBe("en");
+        json["text"]!.GetValue<string>().ShouldStartWith("[Verging sandbox transcript");
+
+        var wav = await Upload(key, "/api/v1/ai/stt", await TestMedia.ToneAsync(3, "wav"), "clip.wav");
+        wav["credits_consumed"]!.GetValue<long>().ShouldBe(1);
+        (await Balance(key)).ShouldBe(7);
+    }
+
+    [Fact]
+    public async Task Stt_decides_the_type_by_content_not_by_name()
+    {
+        var (_, key) = await fixture.CreateAccountAsync(credits: 10);
+        var png = await Download((await Post(key, "/api/v1/ai/imagegen", """{"prompt":"x","size":"256x256"}""", 200))["images"]![0]!.GetValue<string>());
+        var disguised = await UploadRaw(key, "/api/v1/ai/stt", png, "speech.mp3", "audio/mpeg");
+        disguised.StatusCode.ShouldBe(System.Net.HttpStatusCode.UnsupportedMediaType);
+        (await disguised.Content.ReadAsStringAsync()).ShouldContain("41500");
+
+        // A real wav named like an image is still a wav.
+        var misnamed = await Upload(key, "/api/v1/ai/stt", await TestMedia.ToneAsync(2, "wav"), "photo.png");
+        misnamed["credits_consumed"]!.GetValue<long>().ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task An_stt_file_over_25_MB_is_413_and_costs_nothing()
+    {
+        var (_, key) = await fixture.CreateAccountAsync(credits: 10);
+        var huge = new byte[(25 * 1024 * 1024) + 100_000];
+        var response = await UploadRaw(key, "/api/v1/ai/stt", huge, "big.mp3", "audio/mpeg");
+        response.StatusCode.ShouldBe(System.Net.HttpStatusCode.RequestEntityTooLarge);
+        JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error_code"]!.GetValue<int>().ShouldBe(41300);
+        (await Balance(key)).ShouldBe(10);
+    }
+
+    [Fact]
+    public async Task Vision_upload_reports_real_facts_of_the_image_and_bills_base_plus_tokens()
+    {
+        var (_, key) = await fixture.CreateAccountAsync(credits: 20);
+        using var red = new Image<Rgba32>(40, 30, new Rgba32(250, 10, 10));
+        using var buffer = new MemoryStream();
+        await red.SaveAsPngAsync(buffer);
+        var json = await Upload(key, "/api/v1/ai/vision/upload", buffer.ToArray(), "photo.jpg", ("prompt", "What is in this image?"));
+        var content = json["content"]!.GetValue<string>();
+        content.ShouldContain("PNG of 40x30 pixels");
+        content.ShouldContain("#e02020");
+        json["credits_consumed"]!.GetValue<long>().ShouldBe(2);
+
+        var notImage = await UploadRaw(key, "/api/v1/ai/vision/upload", await TestMedia.ToneAsync(1, "wav"), "photo.png", "image/png", ("prompt", "x"));
+        notImage.StatusCode.ShouldBe(System.Net.HttpStatusCode.UnsupportedMediaType);
+    }
+
+    [Fact]
+    public async Task Vision_by_url_needs_5_credits_and_a_valid_url()
+    {
+        var (_, key) = await fixture.CreateAccountAsync(credits: 4);
+        var poor = await fixture.Host.Scenario(s => { s.Post.Url("/api/v1/ai/vision"); s.JsonBody("""{"prompt":"Describe","image_url":"https://example.com/photo.jpg"}"""); s.WithApiKey(key); s.StatusCodeShouldBe(402); });
+        (await poor.ShouldBeError(40001)).ShouldStartWith("Insufficient credits. Required: 5, available: 4");
+
+        var bad = await fixture.Host.Scenario(s => { s.Post.Url("/api/v1/ai/vision"); s.JsonBody("""{"prompt":"Describe","image_url":"file:///etc/passwd"}"""); s.WithApiKey(key); s.StatusCodeShouldBe(400); });
+        (await bad.ShouldBeError(40000)).ShouldStartWith("image_url:");
+    }
+
+    [Fact]
+    public async Task A_tampered_or_unsigned_file_url_is_403()
+    {
+        var (_, key) = await fixture.CreateAccountAsync(credits: 10);
+        var url = (await Post(key, "/api/v1/ai/imagegen", """{"prompt":"x","size":"256x256"}""", 200))["images"]![0]!.GetValue<string>();
+        var path = new Uri(url).PathAndQuery;
+        var tampered = path[..^4] + (path[^4..] == "aaaa" ? "bbbb" : "aaaa");
+        foreach (var bad in new[] { tampered, path.Split('?')[0], path.Replace("expires=", "expires=1", StringComparison.Ordinal) })
+        {
+            var result = await fixture.Host.Scenario(s => { s.Get.Url(bad); s.StatusCodeShouldBe(403); });
+            await result.ShouldBeError(40300);
+        }
+    }
+
+    private async Task<JsonNode> Post(string key, string url, string body, int status) =>
+        await (await fixture.Host.Scenario(s => { s.Post.Url(url); s.JsonBody(body); s.WithApiKey(key); s.StatusCodeShouldBe(status); })).Json();
+
+    private async Task<byte[]> Download(string url)
+    {
+        var result = await fixture.Host.Scenario(s => { s.Get.Url(new Uri(url).PathAndQuery); s.StatusCodeShouldBe(200); });
+        using var buffer = new MemoryStream();
+        await result.Context.Response.Body.CopyToAsync(buffer);
+        return buffer.ToArray();
+    }
+
+    private async Task<JsonNode> Upload(string key, string url, byte[] file, string name, params (string Name, string Value)[] fields)
+    {
+        var response = await UploadRaw(key, url, file, name, "application/octet-stream", fields);
+        var text = await response.Content.ReadAsStringAsync();
+        response.IsSuccessStatusCode.ShouldBeTrue(text);
+        return JsonNode.Parse(text)!;
+    }
+
+    private async Task<HttpResponseMessage> UploadRaw(string key, string url, byte[] file, string name, string contentType, params (string Name, string Value)[] fields)
+    {
+        using var client = fixture.Host.Server.CreateClient();
+        using var form = new MultipartFormDataContent();
+        var content = new ByteArrayContent(file);
+        content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        form.Add(content, "file", name);
+        foreach (var (field, value) in fields)
+        {
+            form.Add(new StringContent(value), field);
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = form };
+        request.Headers.Authorization = new AuthenticationHeaderValue("ApiKey", key);
+        return await client.SendAsync(request);
+    }
+
+    private async Task<long> Balance(string key) =>
+        (await (await fixture.Host.Scenario(s => { s.Get.Url("/api/v1/credits"); s.WithApiKey(key); })).Json())["balance"]!.GetValue<long>();
+}

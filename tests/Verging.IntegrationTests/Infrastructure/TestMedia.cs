@@ -1,0 +1,58 @@
+using System.Diagnostics;
+
+namespace Verging.IntegrationTests.Infrastructure;
+
+/// <summary>Tiny real media files made by ffmpeg for the tests (sine tones, test patterns).</summary>
+public static class TestMedia
+{
+    public static async Task<byte[]> ToneAsync(double seconds, string format)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"verging-test-{Guid.NewGuid():N}.{format}");
+        try
+        {
+            await RunAsync("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", $"sine=frequency=440:duration={seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}", path);
+            return await File.ReadAllBytesAsync(path);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>ffprobe's view of a file: (format_name, duration seconds).</summary>
+    public static async Task<(string Format, double Duration)> ProbeAsync(byte[] content)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"verging-probe-{Guid.NewGuid():N}");
+        await File.WriteAllBytesAsync(path, content);
+        try
+        {
+            var output = await RunAsync("ffprobe", "-v", "error", "-show_entries", "format=format_name,duration", "-of", "csv=p=0", path);
+            var parts = output.Trim().Split(',');
+            return (parts[0], double.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static async Task<string> RunAsync(string tool, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in arguments)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{tool} failed: {error}");
+        }
+
+        return output;
+    }
+}
