@@ -39,12 +39,23 @@ public sealed class FakeOpenAi : IAsyncDisposable
         builder.Logging.ClearProviders();
         _app = builder.Build();
         _app.MapPost("/v1/chat/completions", HandleAsync);
+        _app.MapPost("/v1/images/generations", ImagesAsync);
+        _app.MapPost("/v1/audio/speech", SpeechAsync);
+        _app.MapPost("/v1/audio/transcriptions", TranscriptionAsync);
         await _app.StartAsync();
         BaseUrl = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/v1";
     }
 
+    /// <summary>How many images the fake returns, whatever was asked (null: as many as asked).</summary>
+    public int? ImagesReturned { get; set; }
+
+    /// <summary>The fields of the last multipart transcription request, and its file's size.</summary>
+    public Dictionary<string, string> LastForm { get; } = [];
+    public long LastFileBytes { get; private set; }
+
     public void Reset()
     {
+        ImagesReturned = null;
         Behaviour = Mode.Normal;
         StreamChunks = 5;
         ChunkDelay = TimeSpan.Zero;
@@ -108,6 +119,47 @@ public sealed class FakeOpenAi : IAsyncDisposable
         {
             Interlocked.Increment(ref _cancelled);
         }
+    }
+
+    private async Task ImagesAsync(HttpContext http)
+    {
+        Interlocked.Increment(ref _calls);
+        LastRequest = await JsonNode.ParseAsync(http.Request.Body);
+        if (Behaviour == Mode.ServerError)
+        {
+            http.Response.StatusCode = 500;
+            await http.Response.WriteAsJsonAsync(new { error = new { message = "image backend down", type = "server_error" } });
+            return;
+        }
+
+        var count = ImagesReturned ?? LastRequest!["n"]!.GetValue<int>();
+        using var image = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgba32>(8, 8);
+        using var png = new MemoryStream();
+        await SixLabors.ImageSharp.ImageExtensions.SaveAsPngAsync(image, png);
+        var b64 = Convert.ToBase64String(png.ToArray());
+        await http.Response.WriteAsJsonAsync(new { created = 1, data = Enumerable.Range(0, count).Select(_ => new { b64_json = b64 }) });
+    }
+
+    private async Task SpeechAsync(HttpContext http)
+    {
+        Interlocked.Increment(ref _calls);
+        LastRequest = await JsonNode.ParseAsync(http.Request.Body);
+        http.Response.ContentType = "audio/mpeg";
+        await http.Response.Body.WriteAsync(await TestMedia.ToneAsync(1, "mp3"));
+    }
+
+    private async Task TranscriptionAsync(HttpContext http)
+    {
+        Interlocked.Increment(ref _calls);
+        var form = await http.Request.ReadFormAsync();
+        LastForm.Clear();
+        foreach (var (k, v) in form)
+        {
+            LastForm[k] = v.ToString();
+        }
+
+        LastFileBytes = form.Files.GetFile("file")?.Length ?? 0;
+        await http.Response.WriteAsJsonAsync(new { text = "hello from the fake whisper" });
     }
 
     private static async Task Write(HttpContext http, object chunk)

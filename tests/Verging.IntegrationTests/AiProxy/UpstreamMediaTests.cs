@@ -1,0 +1,105 @@
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using Verging.IntegrationTests.Infrastructure;
+
+namespace Verging.IntegrationTests.AiProxy;
+
+/// <summary>Imagegen, TTS, STT and vision through the OpenAI-compatible adapter, against the fake upstream.</summary>
+[Collection(UpstreamHostCollection.Name)]
+public sealed class UpstreamMediaTests : IDisposable
+{
+    private readonly UpstreamHost _fixture;
+
+    public UpstreamMediaTests(UpstreamHost fixture)
+    {
+        _fixture = fixture;
+        fixture.Upstream.Reset();
+    }
+
+    public void Dispose() => _fixture.Upstream.Reset();
+
+    [Fact]
+    public async Task Imagegen_charges_only_for_the_images_actually_returned()
+    {
+        var (_, key) = await _fixture.CreateAccountAsync(credits: 50);
+        _fixture.Upstream.ImagesReturned = 2;
+        var json = await Post(key, "/api/v1/ai/imagegen", """{"prompt":"a red fox","model":"dall-e-3","quality":"hd","n":3}""");
+        json["images"]!.AsArray().Count.ShouldBe(2);
+        json["credits_consumed"]!.GetValue<long>().ShouldBe(10);
+        var sent = _fixture.Upstream.LastRequest!;
+        (sent["model"]!.GetValue<string>(), sent["n"]!.GetValue<int>(), sent["quality"]!.GetValue<string>(), sent["size"]!.GetValue<string>())
+            .ShouldBe(("dall-e-3", 3, "hd", "1024x1024"));
+        sent["response_format"]!.GetValue<string>().ShouldBe("b64_json");
+        (await Balance(key)).ShouldBe((40L, 0L));
+    }
+
+    [Fact]
+    public async Task Imagegen_failing_upstream_is_502_and_free()
+    {
+        var (_, key) = await _fixture.CreateAccountAsync(credits: 50);
+        _fixture.Upstream.Behaviour = FakeOpenAi.Mode.ServerError;
+        var result = await _fixture.Host.Scenario(s => { s.Post.Url("/api/v1/ai/imagegen"); s.JsonBody("""{"prompt":"x","n":4}"""); s.WithApiKey(key); s.StatusCodeShouldBe(502); });
+        var text = await result.ReadAsTextAsync();
+        (await result.ShouldBeError(50200)).ShouldContain("nothing was charged");
+        JsonNode.Parse(text)!["upstream_error"]!["message"]!.GetValue<string>().ShouldBe("image backend down");
+        (await Balance(key)).ShouldBe((50L, 0L));
+    }
+
+    [Fact]
+    public async Task Tts_forwards_voice_speed_and_format_and_stores_the_audio()
+    {
+        var (_, key) = await _fixture.CreateAccountAsync(credits: 10);
+        var json = await Post(key, "/api/v1/ai/tts", """{"input":"Hello! Welcome to Verging AI.","voice":"nova","speed":1.1}""");
+        json["credits_consumed"]!.GetValue<long>().ShouldBe(1);
+        var sent = _fixture.Upstream.LastRequest!;
+        (sent["model"]!.GetValue<string>(), sent["voice"]!.GetValue<string>(), sent["response_format"]!.GetValue<string>(), sent["speed"]!.GetValue<double>())
+            .ShouldBe(("tts-1-hd", "nova", "mp3", 1.1));
+        var audio = await _fixture.Host.Scenario(s => { s.Get.Url(new Uri(json["audio_url"]!.GetValue<string>()).PathAndQuery); s.StatusCodeShouldBe(200); });
+        audio.Context.Response.ContentType.ShouldBe("audio/mpeg");
+    }
+
+    [Fact]
+    public async Task Stt_forwards_the_file_as_multipart_and_returns_the_transcript()
+    {
+        var (_, key) = await _fixture.CreateAccountAsync(credits: 10);
+        var audio = await TestMedia.ToneAsync(4, "wav");
+        using var client = _fixture.Host.Server.CreateClient();
+        using var form = new MultipartFormDataContent
+        {
+            { new ByteArrayContent(audio), "file", "recording.wav" },
+            { new StringContent("en"), "language" },
+        };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/ai/stt") { Content = form };
+        request.Headers.Authorization = new AuthenticationHeaderValue("ApiKey", key);
+        using var response = await client.SendAsync(request);
+        var json = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        json["text"]!.GetValue<string>().ShouldBe("hello from the fake whisper");
+        json["duration"]!.GetValue<double>().ShouldBeInRange(3.9, 4.1);
+        json["credits_consumed"]!.GetValue<long>().ShouldBe(1);
+        _fixture.Upstream.LastForm["model"].ShouldBe("whisper-1");
+        _fixture.Upstream.LastForm["language"].ShouldBe("en");
+        _fixture.Upstream.LastFileBytes.ShouldBe(audio.Length);
+    }
+
+    [Fact]
+    public async Task Vision_sends_the_image_as_an_image_url_part_and_bills_base_plus_tokens()
+    {
+        var (_, key) = await _fixture.CreateAccountAsync(credits: 10);
+        var json = await Post(key, "/api/v1/ai/vision", """{"prompt":"Describe what you see in this image.","image_url":"https://example.com/photo.jpg"}""");
+        json["credits_consumed"]!.GetValue<long>().ShouldBe(2, "1 base + 1 for 24 input and 85 output tokens");
+        var content = _fixture.Upstream.LastRequest!["messages"]![0]!["content"]!.AsArray();
+        content[0]!["type"]!.GetValue<string>().ShouldBe("text");
+        content[1]!["image_url"]!["url"]!.GetValue<string>().ShouldBe("https://example.com/photo.jpg");
+        _fixture.Upstream.LastRequest!["max_tokens"]!.GetValue<long>().ShouldBe(1024);
+        (await Balance(key)).ShouldBe((8L, 0L));
+    }
+
+    private async Task<JsonNode> Post(string key, string url, string body) =>
+        await (await _fixture.Host.Scenario(s => { s.Post.Url(url); s.JsonBody(body); s.WithApiKey(key); s.StatusCodeShouldBe(200); })).Json();
+
+    private async Task<(long Balance, long Frozen)> Balance(string key)
+    {
+        var json = await (await _fixture.Host.Scenario(s => { s.Get.Url("/api/v1/credits"); s.WithApiKey(key); })).Json();
+        return (json["balance"]!.GetValue<long>(), json["frozen"]!.GetValue<long>());
+    }
+}
