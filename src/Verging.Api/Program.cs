@@ -1,6 +1,7 @@
 using JasperFx;
 using Verging.Api.Files;
 using Verging.Api.Health;
+using Verging.Api.Idempotency;
 using Verging.Api.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -21,6 +22,7 @@ builder.AddVergingPlatform()
     .AddVergingOpenApi();
 builder.Services.AddVergingHealthChecks();
 builder.Services.AddVergingBlobs(builder.Configuration);
+builder.Services.AddVergingIdempotency();
 
 var app = builder.Build();
 
@@ -28,6 +30,7 @@ app.UseVergingErrorHandling();
 app.UseRouting();
 app.UseVergingBodyLimits();
 app.UseAuthentication();
+app.UseVergingIdempotency();
 app.UseAuthorization();
 
 app.MapVergingHealth();

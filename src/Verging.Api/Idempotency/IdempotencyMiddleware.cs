@@ -1,0 +1,200 @@
+using System.Security.Cryptography;
+using System.Text;
+using Verging.SharedKernel;
+
+namespace Verging.Api.Idempotency;
+
+/// <summary>
+/// <c>Idempotency-Key</c> on POST (DESIGN.md, HTTP conventions): the same key with the same request
+/// within 24 h replays the first response (and charges nothing again); the same key with a different
+/// request is 422; a duplicate that arrives while the first is still running is 409. Keys are scoped
+/// to the caller (account, or the admin) and the route. A response the server failed to produce (5xx)
+/// is not remembered, so the client can retry with the same key.
+/// </summary>
+internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore store, ILogger<IdempotencyMiddleware> logger)
+{
+    public const string Header = "Idempotency-Key";
+    private const int MaxKeyLength = 255;
+
+    // Responses larger than this are not kept for replay (a later replay answers 409 instead).
+    private const int MaxStoredBody = 4 * 1024 * 1024;
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (!HttpMethods.IsPost(context.Request.Method) || !context.Request.Headers.TryGetValue(Header, out var values)
+            || context.Request.Path.StartsWithSegments("/api/v1/webhooks", StringComparison.Ordinal))
+        {
+            await next(context);
+            return;
+        }
+
+        var key = values.ToString();
+        if (key.Length is 0 or > MaxKeyLength)
+        {
+            await ApiError.BadRequest($"{Header}: must be 1 to {MaxKeyLength} characters").ExecuteAsync(context);
+            return;
+        }
+
+        var scope = Scope(context);
+        if (scope is null)
+        {
+            // Unauthenticated: let authentication answer 401 as usual; nothing to remember.
+            await next(context);
+            return;
+        }
+
+        var hash = await HashRequestAsync(context.Request);
+        var previous = await store.ClaimAsync(scope, key, hash, context.RequestAborted);
+        if (previous is not null)
+        {
+            await AnswerRepeatAsync(context, previous, hash);
+            return;
+        }
+
+        await RunAndRememberAsync(context, scope, key);
+    }
+
+    private async Task RunAndRememberAsync(HttpContext context, string scope, string key)
+    {
+        var original = context.Response.Body;
+        await using var capture = new TeeStream(original, MaxStoredBody);
+        context.Response.Body = capture;
+        var completed = false;
+        try
+        {
+            await next(context);
+            completed = context.Response.StatusCode < 500 && !capture.Overflowed;
+        }
+        finally
+        {
+            context.Response.Body = original;
+            if (completed)
+            {
+                await store.CompleteAsync(scope, key, context.Response.StatusCode, context.Response.ContentType, capture.Captured, CancellationToken.None);
+            }
+            else
+            {
+                await store.ReleaseAsync(scope, key);
+                if (capture.Overflowed)
+                {
+                    logger.LogInformation("Response under an idempotency key was too large to keep for replay");
+                }
+            }
+        }
+    }
+
+    private static async Task AnswerRepeatAsync(HttpContext context, IdempotentRecord previous, byte[] hash)
+    {
+        if (!CryptographicOperations.FixedTimeEquals(previous.RequestHash, hash))
+        {
+            await new ApiError(422, ErrorCodes.UnprocessableEntity,
+                $"{Header} was already used with a different request; use a new key for a new request").ExecuteAsync(context);
+            return;
+        }
+
+        if (!previous.Completed)
+        {
+            await ApiError.Conflict($"A request with this {Header} is still being processed; retry when it has finished").ExecuteAsync(context);
+            return;
+        }
+
+        context.Response.StatusCode = previous.Status;
+        context.Response.Headers["Idempotent-Replayed"] = "true";
+        if (previous.ContentType is not null)
+        {
+            context.Response.ContentType = previous.ContentType;
+        }
+
+        if (previous.Body is { Length: > 0 } body)
+        {
+            await context.Response.Body.WriteAsync(body, context.RequestAborted);
+        }
+    }
+
+    private static string? Scope(HttpContext context)
+    {
+        if (context.Request.Path.StartsWithSegments("/admin", StringComparison.Ordinal))
+        {
+            return "admin:" + context.Request.Path;
+        }
+
+        var account = context.User.FindFirst(Caller.AccountIdClaim)?.Value;
+        return account is null ? null : $"{account}:{context.Request.Path}";
+    }
+
+    /// <summary>SHA-256 of method, path, query, content type and body: "the same request".</summary>
+    private static async Task<byte[]> HashRequestAsync(HttpRequest request)
+    {
+        request.EnableBuffering();
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Encoding.UTF8.GetBytes($"{request.Method}\n{request.Path}\n{request.QueryString}\n{request.ContentType}\n"));
+        var buffer = new byte[81920];
+        int read;
+        while ((read = await request.Body.ReadAsync(buffer, request.HttpContext.RequestAborted)) > 0)
+        {
+            hash.AppendData(buffer, 0, read);
+        }
+
+        request.Body.Position = 0;
+        return hash.GetHashAndReset();
+    }
+
+    /// <summary>Writes through to the client while keeping a copy (up to a limit) for replays.</summary>
+    private sealed class TeeStream(Stream inner, int limit) : Stream
+    {
+        private readonly MemoryStream _copy = new();
+
+        public bool Overflowed { get; private set; }
+        public byte[] Captured => _copy.ToArray();
+
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Keep(buffer.Span);
+            await inner.WriteAsync(buffer, cancellationToken);
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+        public override void Flush() => inner.Flush();
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        private void Keep(ReadOnlySpan<byte> data)
+        {
+            if (Overflowed)
+            {
+                return;
+            }
+
+            if (_copy.Length + data.Length > limit)
+            {
+                Overflowed = true;
+                _copy.SetLength(0);
+                return;
+            }
+
+            _copy.Write(data);
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _copy.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}
