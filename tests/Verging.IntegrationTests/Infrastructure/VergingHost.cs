@@ -30,21 +30,7 @@ public class VergingHost : IAsyncLifetime
     {
         JasperFxEnvironment.AutoStartHost = true;
         ConnectionString = await TestPostgres.CreateDatabaseAsync(GetType().Name);
-        Host = await AlbaHost.For<Program>(builder =>
-        {
-            builder.UseEnvironment("Development");
-            builder.UseSetting("ConnectionStrings:Postgres", ConnectionString);
-            builder.UseSetting("VERGING_ADMIN_TOKEN", ConfiguredAdminToken ?? string.Empty);
-            builder.UseSetting("Credits:StripeWebhookSecret", StripeWebhookSecret);
-            builder.ConfigureLogging(logging =>
-            {
-                logging.SetMinimumLevel(LogLevel.Trace);
-                logging.AddProvider(Logs);
-            });
-            builder.ConfigureServices(services =>
-                services.ConfigureWolverine(o => o.Discovery.IncludeAssembly(typeof(VergingHost).Assembly)));
-            Configure(builder);
-        });
+        Host = await StartHostAsync();
     }
 
     public virtual async Task DisposeAsync()
@@ -52,6 +38,27 @@ public class VergingHost : IAsyncLifetime
         await Host.DisposeAsync();
         await TestPostgres.DropDatabaseAsync(ConnectionString);
     }
+
+    /// <summary>
+    /// Starts an instance of the app on this fixture's database with this fixture's settings: the
+    /// first one is <see cref="Host"/>; fixtures that need several instances (as in production,
+    /// behind a load balancer) start more and dispose them before this one.
+    /// </summary>
+    protected Task<IAlbaHost> StartHostAsync() => AlbaHost.For<Program>(builder =>
+    {
+        builder.UseEnvironment("Development");
+        builder.UseSetting("ConnectionStrings:Postgres", ConnectionString);
+        builder.UseSetting("VERGING_ADMIN_TOKEN", ConfiguredAdminToken ?? string.Empty);
+        builder.UseSetting("Credits:StripeWebhookSecret", StripeWebhookSecret);
+        builder.ConfigureLogging(logging =>
+        {
+            logging.SetMinimumLevel(LogLevel.Trace);
+            logging.AddProvider(Logs);
+        });
+        builder.ConfigureServices(services =>
+            services.ConfigureWolverine(o => o.Discovery.IncludeAssembly(typeof(VergingHost).Assembly)));
+        Configure(builder);
+    });
 
     /// <summary>
     /// Opens an account through the admin API and returns its id and first key, once Credits has
