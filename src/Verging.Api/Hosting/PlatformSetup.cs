@@ -64,24 +64,6 @@ internal static class PlatformSetup
             x.Production.ResourceAutoCreate = AutoCreate.CreateOrUpdate;
         });
 
-        builder.Host.UseWolverine(opts =>
-        {
-            opts.ApplicationAssembly = typeof(Program).Assembly;
-            opts.Durability.MessageStorageSchemaName = "wolverine";
-            opts.MultipleHandlerBehavior = MultipleHandlerBehavior.Separated;
-            opts.Durability.MessageIdentity = MessageIdentity.IdAndDestination;
-            opts.Policies.AutoApplyTransactions();
-            opts.Policies.UseDurableLocalQueues();
-            opts.Policies.UseDurableOutboxOnAllSendingEndpoints();
-            opts.Services.AddResourceSetupOnStartup();
-
-            opts.Discovery.IncludeAssembly(IdentityModule.Assembly);
-            opts.Discovery.IncludeAssembly(CreditsModule.Assembly);
-            opts.Discovery.IncludeAssembly(AiProxyModule.Assembly);
-            opts.Discovery.IncludeAssembly(JobsModule.Assembly);
-            opts.Discovery.IncludeAssembly(UsageModule.Assembly);
-        });
-
         builder.Services.AddWolverineHttp();
         builder.Services.ConfigureSystemTextJsonForWolverineOrMinimalApi(o =>
         {
@@ -100,6 +82,27 @@ internal static class PlatformSetup
         {
             builder.Services.AddValidatorsFromAssembly(module, includeInternalTypes: true);
         }
+
+        // Registered after the modules on purpose: hosted services stop in reverse order, so
+        // Wolverine stops (and finishes its in-flight handlers) before the modules' own services,
+        // such as the ledger writer those handlers depend on.
+        builder.Host.UseWolverine(opts =>
+        {
+            opts.ApplicationAssembly = typeof(Program).Assembly;
+            opts.Durability.MessageStorageSchemaName = "wolverine";
+            opts.MultipleHandlerBehavior = MultipleHandlerBehavior.Separated;
+            opts.Durability.MessageIdentity = MessageIdentity.IdAndDestination;
+            opts.Policies.AutoApplyTransactions();
+            opts.Policies.UseDurableLocalQueues();
+            opts.Policies.UseDurableOutboxOnAllSendingEndpoints();
+            opts.Services.AddResourceSetupOnStartup();
+
+            opts.Discovery.IncludeAssembly(IdentityModule.Assembly);
+            opts.Discovery.IncludeAssembly(CreditsModule.Assembly);
+            opts.Discovery.IncludeAssembly(AiProxyModule.Assembly);
+            opts.Discovery.IncludeAssembly(JobsModule.Assembly);
+            opts.Discovery.IncludeAssembly(UsageModule.Assembly);
+        });
 
         ValidationExecutor.UseSnakeCaseNames();
         builder.Services.AddAuthorization();

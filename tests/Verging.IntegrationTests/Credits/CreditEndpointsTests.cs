@@ -93,9 +93,10 @@ public sealed class CreditEndpointsTests(VergingHost fixture)
         var (account, key) = await fixture.CreateAccountAsync(credits: 10);
         var first = await Admin($"/admin/v1/accounts/{account}/grants", """{"credits": 25, "reason": "support goodwill"}""", 201, "grant-1");
         first["balance"]!.GetValue<long>().ShouldBe(35);
-        var again = await Admin($"/admin/v1/accounts/{account}/grants", """{"credits": 25, "reason": "support goodwill"}""", 200, "grant-1");
-        again["repeated"]!.GetValue<bool>().ShouldBeTrue();
-        again["balance"]!.GetValue<long>().ShouldBe(35);
+        // The retry is answered with the first response, replayed (Idempotency-Key), and grants nothing.
+        var again = await Admin($"/admin/v1/accounts/{account}/grants", """{"credits": 25, "reason": "support goodwill"}""", 201, "grant-1");
+        again.ToJsonString().ShouldBe(first.ToJsonString());
+        (await Get(key, "/api/v1/credits"))["balance"]!.GetValue<long>().ShouldBe(35);
 
         var adjusted = await Admin($"/admin/v1/accounts/{account}/adjustments", """{"credits": -100, "reason": "chargeback"}""", 201);
         adjusted["applied"]!.GetValue<long>().ShouldBe(-35, "a negative correction never takes more than is available");

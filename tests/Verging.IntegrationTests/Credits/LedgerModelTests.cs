@@ -157,7 +157,7 @@ public sealed class LedgerModelTests(ModelHost fixture) : IClassFixture<ModelHos
         {
             if (Holds.TryGetValue(c.ReservationId, out var held))
             {
-                return new FreezeOutcome(FreezeStatus.Frozen, held.Amount, held.Amount, Available, DateTimeOffset.MinValue);
+                return new FreezeOutcome(FreezeStatus.Frozen, held.Amount, Math.Max(c.Amount, c.MinimumAvailable), Available, DateTimeOffset.MinValue);
             }
 
             if (_ended.ContainsKey(c.ReservationId))

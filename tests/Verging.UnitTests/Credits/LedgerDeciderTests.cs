@@ -363,12 +363,12 @@ public sealed class LedgerDeciderTests
 
                 if (decision.EndedReservation is { } ended)
                 {
-                    reservationsEnded[ended.Id] = ended;
+                    reservationsEnded[ended.ReservationId] = ended;
                 }
 
                 if (decision.AppliedOperation is { } applied)
                 {
-                    operations[applied.Id] = applied;
+                    operations[applied.OperationId] = applied;
                 }
 
                 // Plain checks, not Shouldly: this loop runs ~100,000 times and messages are built only on failure.

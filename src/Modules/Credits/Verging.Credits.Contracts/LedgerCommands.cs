@@ -76,6 +76,6 @@ public enum ReservationEnd
 public sealed record ReservationOutcome(ReservationEnd End, long Consumed, long Released, bool Repeated);
 
 /// <summary>Answer to <see cref="GrantCredits"/>.</summary>
-/// <param name="Balance">The account's balance after the grant.</param>
+/// <param name="Balance">The account's balance after the grant (on a repeat: the balance now).</param>
 /// <param name="Repeated">True when this grant id was already applied: nothing was added now.</param>
 public sealed record GrantOutcome(long Balance, bool Repeated);

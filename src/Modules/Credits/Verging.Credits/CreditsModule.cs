@@ -7,6 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Verging.Credits.Ledger;
 using Verging.Credits.Transactions;
 using Verging.Credits.Writer;
+using Wolverine;
+using Wolverine.ErrorHandling;
 
 namespace Verging.Credits;
 
@@ -27,6 +29,11 @@ public static class CreditsModule
         services.AddSingleton<Audit.LedgerAudit>();
         services.AddSingleton<Audit.LedgerRebuild>();
         services.AddHostedService(sp => sp.GetRequiredService<LedgerWriter>());
+
+        // A durable message (hold expiry, account opening) that arrives while this instance stops
+        // is retried later instead of being dead-lettered: its credits must not stay frozen.
+        services.ConfigureWolverine(opts => opts.Policies.OnException<LedgerWriterStoppedException>()
+            .ScheduleRetry(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(60)));
 
         services.ConfigureMarten(opts =>
         {

@@ -97,7 +97,7 @@ public sealed class LedgerAudit(IDocumentStore store)
 
         if (ended.Count > 0)
         {
-            var records = await session.LoadManyAsync<ReservationRecord>(cancellation, ended);
+            var records = await session.LoadManyAsync<ReservationRecord>(cancellation, ended.Select(r => ReservationRecord.KeyFor(accountId, r)));
             if (records.Count != ended.Count)
             {
                 problems.Add($"{ended.Count - records.Count} ended reservations have no record (a redelivery could move credits again)");

@@ -1,6 +1,6 @@
 namespace Verging.Credits.Ledger;
 
-/// <summary>How long a hold may stay unsettled, per purpose (configuration section <c>Credits:HoldTtl</c>).</summary>
+/// <summary>How long a hold may stay unsettled, per purpose (configuration <c>Credits:Holds:HoldTtl:&lt;purpose&gt;</c>, e.g. <c>Credits__Holds__HoldTtl__chat=00:10:00</c>).</summary>
 public sealed class HoldPolicy
 {
     /// <summary>TTL by purpose; AI calls finish in minutes, media jobs may queue and run for hours.</summary>

@@ -32,7 +32,8 @@ public static class LedgerDecider
         var ledger = state ?? Ledger.Empty(c.AccountId);
         if (ledger.Holds.TryGetValue(c.ReservationId, out var existing))
         {
-            return Decision.Nothing(new FreezeOutcome(FreezeStatus.Frozen, existing.Amount, existing.Amount, ledger.Available, existing.ExpiresAt));
+            // A redelivery of the same command: the same answer (required as first computed).
+            return Decision.Nothing(new FreezeOutcome(FreezeStatus.Frozen, existing.Amount, Math.Max(c.Amount, c.MinimumAvailable), ledger.Available, existing.ExpiresAt));
         }
 
         if (prior.Reservation is not null)

@@ -79,7 +79,7 @@ public sealed class LedgerWriter : IHostedService, IDisposable
         var shard = _shards[(int)((uint)accountId.GetHashCode() % (uint)_shards.Length)];
         if (!shard.Writer.TryWrite(pending))
         {
-            throw new InvalidOperationException("The ledger writer is shutting down");
+            throw new LedgerWriterStoppedException();
         }
 
         return (TOutcome)await pending.Answer.Task;
@@ -160,7 +160,7 @@ public sealed class LedgerWriter : IHostedService, IDisposable
         for (var i = 0; i < batch.Count; i++)
         {
             var pending = batch[i];
-            var decision = LedgerDecider.Decide(states[pending.AccountId], pending.Command, priors.For(pending.Command), now, _holds);
+            var decision = LedgerDecider.Decide(states[pending.AccountId], pending.Command, priors.For(pending.AccountId, pending.Command), now, _holds);
             answers[i] = decision.Outcome;
             if (decision.Events.Count == 0)
             {

@@ -1,0 +1,94 @@
+using Verging.IntegrationTests.Infrastructure;
+
+namespace Verging.IntegrationTests.AiProxy;
+
+/// <summary>Idempotency-Key on POST: safe retries of paid calls (DESIGN.md, HTTP conventions).</summary>
+[Collection(UpstreamHostCollection.Name)]
+public sealed class IdempotencyKeyTests : IDisposable
+{
+    private const string Body = """{"messages":[{"role":"user","content":"Explain quantum computing."}]}""";
+    private readonly UpstreamHost _fixture;
+
+    public IdempotencyKeyTests(UpstreamHost fixture)
+    {
+        _fixture = fixture;
+        fixture.Upstream.Reset();
+    }
+
+    public void Dispose() => _fixture.Upstream.Reset();
+
+    [Fact]
+    public async Task A_retried_request_is_answered_with_the_first_response_and_charged_once()
+    {
+        var (_, key) = await _fixture.CreateAccountAsync(credits: 50);
+        var first = await Chat(key, "retry-1", Body, 200);
+        var second = await Chat(key, "retry-1", Body, 200);
+
+        (await second.ReadAsTextAsync()).ShouldBe(await first.ReadAsTextAsync());
+        second.Context.Response.Headers["Idempotent-Replayed"].ToString().ShouldBe("true");
+        _fixture.Upstream.Calls.ShouldBe(1);
+        (await Balance(key)).ShouldBe(49);
+    }
+
+    [Fact]
+    public async Task The_same_key_with_a_different_request_is_422()
+    {
+        var (_, key) = await _fixture.CreateAccountAsync(credits: 50);
+        await Chat(key, "reuse-1", Body, 200);
+        var result = await Chat(key, "reuse-1", """{"messages":[{"role":"user","content":"Something else."}]}""", 422);
+        (await result.ShouldBeError(42200)).ShouldContain("different request");
+        (await Balance(key)).ShouldBe(49);
+    }
+
+    [Fact]
+    public async Task A_duplicate_while_the_first_is_running_is_409_and_a_failed_first_frees_the_key()
+    {
+        var (_, key) = await _fixture.CreateAccountAsync(credits: 50);
+        _fixture.Upstream.Behaviour = FakeOpenAi.Mode.Slow;
+        var slow = Chat(key, "busy-1", Body, 503);
+        await WaitUntilUpstreamCalled();
+
+        var duplicate = await Chat(key, "busy-1", Body, 409);
+        (await duplicate.ShouldBeError(40900)).ShouldContain("still being processed");
+        await slow;
+
+        // The first ended in 503 (nothing charged): the key is free again for the retry.
+        _fixture.Upstream.Behaviour = FakeOpenAi.Mode.Normal;
+        await Chat(key, "busy-1", Body, 200);
+        (await Balance(key)).ShouldBe(49);
+    }
+
+    [Fact]
+    public async Task Keys_are_per_account()
+    {
+        var (_, alice) = await _fixture.CreateAccountAsync(credits: 50);
+        var (_, bob) = await _fixture.CreateAccountAsync(credits: 50);
+        await Chat(alice, "shared-key", Body, 200);
+        var bobs = await Chat(bob, "shared-key", Body, 200);
+        bobs.Context.Response.Headers.ContainsKey("Idempotent-Replayed").ShouldBeFalse();
+        (await Balance(bob)).ShouldBe(49);
+    }
+
+    private async Task WaitUntilUpstreamCalled()
+    {
+        // The fake counts calls as they arrive; the slow call holds its key for 2 s (the timeout).
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (_fixture.Upstream.Calls == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+    }
+
+    private Task<Alba.IScenarioResult> Chat(string key, string idempotencyKey, string body, int status) =>
+        _fixture.Host.Scenario(s =>
+        {
+            s.Post.Url("/api/v1/ai/chat");
+            s.JsonBody(body);
+            s.WithApiKey(key);
+            s.WithRequestHeader("Idempotency-Key", idempotencyKey);
+            s.StatusCodeShouldBe(status);
+        });
+
+    private async Task<long> Balance(string key) =>
+        (await (await _fixture.Host.Scenario(s => { s.Get.Url("/api/v1/credits"); s.WithApiKey(key); })).Json())["balance"]!.GetValue<long>();
+}
