@@ -150,9 +150,11 @@ public sealed class LedgerWriter : IHostedService, IDisposable
         outbox.Enroll(session);
         await session.BeginTransactionAsync(_stopping.Token);
 
-        var versions = await LedgerStorage.LockStreamsAsync(session, accounts, _stopping.Token);
+        var (reservationKeys, operationKeys) = PriorOutcomes.KeysOf(batch);
+        var locked = await LedgerStorage.LockAndLoadAsync(session, accounts, reservationKeys, operationKeys, _stopping.Token);
+        var versions = locked.Versions;
         var states = await LoadStatesAsync(session, accounts, versions);
-        var priors = await PriorOutcomes.LoadAsync(session, batch, states, _stopping.Token);
+        var priors = new PriorOutcomes(locked);
 
         var now = _clock.GetUtcNow();
         var appended = new Dictionary<Guid, List<object>>();

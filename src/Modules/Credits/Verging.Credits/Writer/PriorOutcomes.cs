@@ -1,14 +1,12 @@
-using Marten;
 using Verging.Credits.Contracts;
 using Verging.Credits.Ledger;
 
 namespace Verging.Credits.Writer;
 
 /// <summary>
-/// Loads, in one round trip per kind, what is known about the idempotency ids of a batch: ended
-/// reservations (for freezes, settles and releases whose hold is not in the state) and applied
-/// one-shot operations, always within the command's own account. Later commands of the same batch
-/// see what earlier ones recorded.
+/// What is known about the idempotency ids of a batch (loaded with the stream locks): ended
+/// reservations and applied one-shot operations, always within the command's own account. Later
+/// commands of the same batch see what earlier ones recorded.
 /// </summary>
 internal sealed class PriorOutcomes
 {
@@ -21,31 +19,33 @@ internal sealed class PriorOutcomes
         _operations = operations;
     }
 
-    public static async Task<PriorOutcomes> LoadAsync(
-        IDocumentSession session, List<PendingCommand> batch, Dictionary<Guid, Ledger.Ledger?> states, CancellationToken cancellation)
+    public PriorOutcomes(LockedBatch loaded)
+        : this(loaded.Reservations, loaded.Operations)
     {
-        var reservationKeys = new List<string>();
-        var operationKeys = new List<string>();
+    }
+
+    /// <summary>
+    /// The record keys a batch may need: every reservation its freezes, settles and releases name
+    /// (whether or not the hold is still in the state: a superset costs nothing in the same round
+    /// trip) and every one-shot operation id, each within the command's account.
+    /// </summary>
+    public static (List<string> Reservations, List<string> Operations) KeysOf(List<PendingCommand> batch)
+    {
+        var reservations = new List<string>();
+        var operations = new List<string>();
         foreach (var pending in batch)
         {
-            var holds = states[pending.AccountId]?.Holds;
-            if (ReservationOf(pending.Command) is { } reservation && (holds is null || !holds.ContainsKey(reservation)))
+            if (ReservationOf(pending.Command) is { } reservation)
             {
-                reservationKeys.Add(ReservationRecord.KeyFor(pending.AccountId, reservation));
+                reservations.Add(ReservationRecord.KeyFor(pending.AccountId, reservation));
             }
             else if (OperationOf(pending.Command) is { } operation)
             {
-                operationKeys.Add(LedgerOperation.KeyFor(pending.AccountId, operation));
+                operations.Add(LedgerOperation.KeyFor(pending.AccountId, operation));
             }
         }
 
-        var reservations = reservationKeys.Count == 0
-            ? []
-            : (await session.LoadManyAsync<ReservationRecord>(cancellation, reservationKeys)).ToDictionary(r => r.Id);
-        var operations = operationKeys.Count == 0
-            ? []
-            : (await session.LoadManyAsync<LedgerOperation>(cancellation, operationKeys)).ToDictionary(o => o.Id);
-        return new PriorOutcomes(reservations, operations);
+        return (reservations, operations);
     }
 
     public PriorOutcome For(Guid accountId, object command)
