@@ -2,7 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Verging.AiProxy.Billing;
-using Verging.AiProxy.Media;
+using Verging.SharedKernel.Media;
 using Verging.AiProxy.Pricing;
 using Verging.AiProxy.Providers;
 using Verging.SharedKernel;

@@ -2,7 +2,7 @@ using FluentValidation;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Verging.AiProxy.Chat;
-using Verging.AiProxy.Media;
+using Verging.SharedKernel.Media;
 using Verging.AiProxy.Providers;
 using Verging.AiProxy.Transcription;
 using Verging.SharedKernel;

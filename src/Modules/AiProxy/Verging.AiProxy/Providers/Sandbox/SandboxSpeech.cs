@@ -1,5 +1,5 @@
 using System.Globalization;
-using Verging.AiProxy.Media;
+using Verging.SharedKernel.Media;
 
 namespace Verging.AiProxy.Providers.Sandbox;
 

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 
-namespace Verging.AiProxy.Media;
+namespace Verging.SharedKernel.Media;
 
 /// <summary>Runs ffmpeg, ffprobe or espeak-ng with arguments passed as a list (never through a shell) and a time limit.</summary>
-internal static class ExternalTool
+public static class ExternalTool
 {
     public static async Task<(int ExitCode, string Output, string Error)> RunAsync(string tool, IEnumerable<string> arguments, TimeSpan limit, CancellationToken cancellation)
     {

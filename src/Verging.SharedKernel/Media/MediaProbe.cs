@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 
-namespace Verging.AiProxy.Media;
+namespace Verging.SharedKernel.Media;
 
-/// <summary>What ffprobe says a file really is: its container format and duration.</summary>
-public sealed record ProbedMedia(string Format, double DurationSeconds, bool HasAudio);
+/// <summary>What ffprobe says a file really is: its container format, duration and (for video) frame size.</summary>
+public sealed record ProbedMedia(string Format, double DurationSeconds, bool HasAudio, bool HasVideo = false, int Width = 0, int Height = 0);
 
 /// <summary>Measures uploaded media with ffprobe (the file's content decides, not its name).</summary>
 public static class MediaProbe
@@ -35,12 +35,15 @@ public static class MediaProbe
         var json = JsonNode.Parse(output);
         var format = json?["format"]?["format_name"]?.GetValue<string>();
         var duration = json?["format"]?["duration"]?.GetValue<string>();
-        var hasAudio = json?["streams"]?.AsArray().Any(s => s?["codec_type"]?.GetValue<string>() == "audio") == true;
+        var streams = json?["streams"]?.AsArray() ?? [];
+        var hasAudio = streams.Any(s => s?["codec_type"]?.GetValue<string>() == "audio");
+        var video = streams.FirstOrDefault(s => s?["codec_type"]?.GetValue<string>() == "video");
         if (format is null || !double.TryParse(duration, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
         {
             return null;
         }
 
-        return new ProbedMedia(format, seconds, hasAudio);
+        return new ProbedMedia(format, seconds, hasAudio, video is not null,
+            video?["width"]?.GetValue<int>() ?? 0, video?["height"]?.GetValue<int>() ?? 0);
     }
 }

@@ -1,4 +1,4 @@
-namespace Verging.AiProxy.Media;
+namespace Verging.SharedKernel.Media;
 
 /// <summary>Recognises file types by their first bytes, never by name or declared content type.</summary>
 public static class ContentSniffer
