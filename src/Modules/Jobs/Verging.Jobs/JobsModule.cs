@@ -1,17 +1,63 @@
 using System.Reflection;
+using JasperFx.Events.Projections;
+using Marten;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Verging.Jobs.Api;
+using Verging.Jobs.Domain;
+using Verging.Jobs.Lifecycle;
+using Verging.Jobs.Retention;
+using Verging.Jobs.Running;
+using Wolverine;
 
 namespace Verging.Jobs;
 
-/// <summary>Registration point of the Jobs module.</summary>
+/// <summary>Registration point of the Jobs module: job streams and read model, the durable job queue, workers and sweeps.</summary>
 public static class JobsModule
 {
+    public const string Schema = "jobs";
+
     public static Assembly Assembly => typeof(JobsModule).Assembly;
 
     public static IServiceCollection AddJobsModule(this IServiceCollection services, IConfiguration configuration)
     {
-        ArgumentNullException.ThrowIfNull(configuration);
+        services.Configure<JobsOptions>(configuration.GetSection("Jobs"));
+        var concurrency = Math.Max(1, configuration.GetSection("Jobs").Get<JobsOptions>()?.Concurrency ?? new JobsOptions().Concurrency);
+
+        services.AddSingleton<JobJournal>();
+        services.AddSingleton<JobLifecycle>();
+        services.AddSingleton<LeaseStore>();
+        services.AddSingleton<JobWorkspace>();
+        services.AddSingleton<JobRunner>();
+        services.AddSingleton<RunningJobs>();
+        services.AddSingleton<JobCreation>();
+        services.AddSingleton<JobSweeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<JobSweeper>());
+
+        services.ConfigureWolverine(opts =>
+        {
+            // Durable (the policy makes local queues durable): a job sent here survives a restart.
+            opts.PublishMessage<RunJob>().ToLocalQueue(RunJob.QueueName);
+            opts.LocalQueue(RunJob.QueueName).MaximumParallelMessages(concurrency);
+        });
+
+        services.ConfigureMarten(opts =>
+        {
+            opts.Events.AddEventTypes([
+                typeof(JobCreated), typeof(JobQueued), typeof(JobStarted), typeof(JobProgressed), typeof(JobSucceeded),
+                typeof(JobFailed), typeof(JobRetried), typeof(JobCancelled), typeof(JobExpired),
+            ]);
+            // The job's inline snapshot is its read model: committed with every event, so lists never lag.
+            opts.Projections.Snapshot<Job>(SnapshotLifecycle.Inline);
+            opts.Schema.For<Job>().DatabaseSchemaName(Schema)
+                .Index(j => j.AccountId)
+                .Index(j => j.Status)
+                .Index(j => j.QueuedAt)
+                .Index(j => j.CreatedAt);
+            opts.Storage.ExtendedSchemaObjects.Add(LeaseTable.Build());
+        });
+
         return services;
     }
 }

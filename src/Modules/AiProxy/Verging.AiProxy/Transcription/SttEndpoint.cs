@@ -6,6 +6,7 @@ using Verging.SharedKernel.Media;
 using Verging.AiProxy.Pricing;
 using Verging.AiProxy.Providers;
 using Verging.SharedKernel;
+using Verging.SharedKernel.Http;
 using Wolverine;
 using Wolverine.Http;
 
@@ -75,66 +76,5 @@ public static class SttEndpoint
             return new PaidResult(string.IsNullOrEmpty(transcript.Text) ? 0 : price, transcript.Model, duration,
                 credits => new SttResponse(transcript.Text, transcript.Language, duration, credits, transcript.Model));
         });
-    }
-}
-
-/// <summary>Reading multipart forms into the public error format.</summary>
-public static class MultipartInput
-{
-    public static async Task<(IFormCollection? Form, ApiError? Error)> ReadAsync(HttpContext http)
-    {
-        if (!http.Request.HasFormContentType)
-        {
-            return (null, new ApiError(415, ErrorCodes.UnsupportedMediaType, "Unsupported media type: send multipart/form-data"));
-        }
-
-        try
-        {
-            return (await http.Request.ReadFormAsync(http.RequestAborted), null);
-        }
-        catch (InvalidDataException e)
-        {
-            return (null, ApiError.BadRequest($"Malformed multipart body: {e.Message}"));
-        }
-    }
-
-    public static string? Text(IFormCollection form, string name, string? fallback, int maxLength, List<string> problems)
-    {
-        var value = form[name].ToString();
-        if (string.IsNullOrEmpty(value))
-        {
-            return fallback;
-        }
-
-        if (value.Length > maxLength)
-        {
-            problems.Add($"{name}: at most {maxLength} characters");
-        }
-
-        return value;
-    }
-
-    public static double? Number(IFormCollection form, string name, double min, double max, List<string> problems)
-    {
-        var value = form[name].ToString();
-        if (string.IsNullOrEmpty(value))
-        {
-            return null;
-        }
-
-        if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) || number < min || number > max)
-        {
-            problems.Add($"{name}: must be a number from {min} to {max}");
-            return null;
-        }
-
-        return number;
-    }
-
-    public static async Task<byte[]> ReadAllAsync(IFormFile file, CancellationToken cancellation)
-    {
-        using var buffer = new MemoryStream((int)file.Length);
-        await file.CopyToAsync(buffer, cancellation);
-        return buffer.ToArray();
     }
 }

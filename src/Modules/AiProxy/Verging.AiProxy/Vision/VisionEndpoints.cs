@@ -6,6 +6,7 @@ using Verging.SharedKernel.Media;
 using Verging.AiProxy.Providers;
 using Verging.AiProxy.Transcription;
 using Verging.SharedKernel;
+using Verging.SharedKernel.Http;
 using Wolverine;
 using Wolverine.Http;
 

@@ -1,9 +1,9 @@
-using System.Globalization;
 using System.Security.Claims;
 using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Verging.SharedKernel;
+using Verging.SharedKernel.Http;
 using Wolverine.Http;
 
 namespace Verging.Credits.Transactions;
@@ -24,10 +24,10 @@ public static class ListTransactionsEndpoint
         [FromQuery(Name = "type")] string? type, [FromQuery(Name = "from")] string? from, [FromQuery(Name = "to")] string? to)
     {
         var problems = new List<string>();
-        var pageNumber = ParseInt(page, "page", 1, 1, 1_000_000, problems);
-        var size = ParseInt(pageSize, "page_size", 20, 1, 100, problems);
-        var fromTime = ParseTime(from, "from", problems);
-        var toTime = ParseTime(to, "to", problems);
+        var pageNumber = QueryParameters.WholeNumber(page, "page", 1, 1, 1_000_000, problems);
+        var size = QueryParameters.WholeNumber(pageSize, "page_size", 20, 1, 100, problems);
+        var fromTime = QueryParameters.Time(from, "from", problems);
+        var toTime = QueryParameters.Time(to, "to", problems);
         if (type is not null && !LedgerEntry.Types.Contains(type))
         {
             problems.Add($"type: must be one of {string.Join(", ", LedgerEntry.Types)}");
@@ -61,37 +61,5 @@ public static class ListTransactionsEndpoint
             rows.Select(e => new TransactionView(e.Id, e.Type, e.Amount, e.FrozenChange, e.BalanceAfter, e.FrozenAfter, e.AvailableAfter,
                 e.ReservationId, e.Purpose, e.Reason, e.CreatedAt)).ToList(),
             total, pageNumber, size));
-    }
-
-    internal static int ParseInt(string? raw, string name, int fallback, int min, int max, List<string> problems)
-    {
-        if (raw is null)
-        {
-            return fallback;
-        }
-
-        if (!int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
-        {
-            problems.Add($"{name}: must be a whole number from {min} to {max}");
-            return fallback;
-        }
-
-        return value;
-    }
-
-    internal static DateTimeOffset? ParseTime(string? raw, string name, List<string> problems)
-    {
-        if (raw is null)
-        {
-            return null;
-        }
-
-        if (!DateTimeOffset.TryParse(raw, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value))
-        {
-            problems.Add($"{name}: must be an ISO-8601 timestamp");
-            return null;
-        }
-
-        return value.ToUniversalTime();
     }
 }

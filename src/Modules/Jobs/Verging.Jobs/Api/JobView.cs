@@ -1,0 +1,61 @@
+using Marten;
+using Microsoft.AspNetCore.Http;
+using Verging.Jobs.Contracts;
+using Verging.Jobs.Domain;
+using Verging.SharedKernel.Blobs;
+
+namespace Verging.Jobs.Api;
+
+public sealed record JobOutputView(string Name, string Url, string ContentType, long Size, DateTimeOffset ExpiresAt);
+
+/// <summary>A job as clients see it (snake_case in JSON).</summary>
+public sealed record JobView(
+    Guid JobId, string JobType, string Status, int Progress, long? QueuePosition, bool IsHd, string FileName,
+    double? UserVideoDuration, double? MeasuredDuration, string? Prompt, int Attempt, long CreditsFrozen, long CreditsConsumed,
+    IReadOnlyList<JobOutputView> Outputs, string? Error, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? FinishedAt);
+
+public sealed record JobList(IReadOnlyList<JobView> Jobs, long Total, int Page, int PageSize);
+
+/// <summary>Turns read-model jobs into views: signed output URLs and, for waiting jobs, their place in the queue.</summary>
+public static class JobViews
+{
+    public static async Task<IReadOnlyList<JobView>> ToViewsAsync(IReadOnlyList<Job> jobs, IQuerySession session, HttpRequest request, BlobUrlSigner signer)
+    {
+        var positions = new Dictionary<Guid, Task<long>>();
+        var pending = jobs.Where(j => j.Status == JobStatus.Pending).ToList();
+        if (pending.Count > 0)
+        {
+            // One round trip for every waiting job's position: jobs queued before it, of any account.
+            var batch = session.CreateBatchQuery();
+            foreach (var job in pending)
+            {
+                var queuedAt = job.QueuedAt;
+                positions[job.Id] = batch.Query<Job>().Where(j => j.Status == JobStatus.Pending && j.QueuedAt < queuedAt).Count();
+            }
+
+            await batch.Execute();
+        }
+
+        var views = new List<JobView>(jobs.Count);
+        foreach (var job in jobs)
+        {
+            long? position = positions.TryGetValue(job.Id, out var ahead) ? await ahead + 1 : null;
+            views.Add(ToView(job, position, request, signer));
+        }
+
+        return views;
+    }
+
+    private static JobView ToView(Job job, long? position, HttpRequest request, BlobUrlSigner signer)
+    {
+        var outputs = job.Outputs.Select(o =>
+        {
+            var (url, expiresAt) = signer.SignedUrl(request, o.BlobKey);
+            return new JobOutputView(o.Name, url, o.ContentType, o.Size, expiresAt);
+        }).ToList();
+        var declared = job.JobType == JobTypes.BackgroundRemoval ? (double?)null : job.DeclaredDurationSeconds;
+        return new JobView(job.Id, job.JobType, job.Status, job.Progress, position, job.IsHd, job.FileName, declared,
+            job.MeasuredDurationSeconds, job.Prompt, job.Attempt, job.CreditsFrozen, job.CreditsConsumed, outputs, job.Error,
+            job.CreatedAt, job.UpdatedAt, job.FinishedAt);
+    }
+}

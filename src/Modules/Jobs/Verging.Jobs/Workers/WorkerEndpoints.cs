@@ -1,0 +1,184 @@
+using Marten;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using Verging.Jobs.Contracts;
+using Verging.Jobs.Domain;
+using Verging.Jobs.Lifecycle;
+using Verging.SharedKernel;
+using Verging.SharedKernel.Blobs;
+using Verging.SharedKernel.Http;
+using Wolverine.Http;
+
+namespace Verging.Jobs.Workers;
+
+public sealed record LeaseRequest(IReadOnlyList<string>? JobTypes, string? WorkerId, int? LeaseSeconds);
+
+public sealed record WorkerInputs(string? ImageUrl, string? VideoUrl);
+
+public sealed record LeasedJob(
+    Guid JobId, int Attempt, string JobType, bool IsHd, double UserVideoDuration, string? Prompt, string FileName,
+    WorkerInputs Inputs, DateTimeOffset LeaseExpiresAt);
+
+public sealed record WorkerReport(int Attempt, string? WorkerId, int? Progress, double? MeasuredDurationSeconds,
+    IReadOnlyList<WorkerOutput>? Outputs, string? Reason);
+
+public sealed record WorkerOutput(string Name, string OutputId, string ContentType);
+
+public sealed record StoredOutput(string OutputId, long Size, string ContentType);
+
+/// <summary>
+/// /worker/v1: external (GPU) workers lease jobs over HTTP (docs/workers.md). A lease not renewed
+/// by heartbeat within its duration expires and the job is queued again; every report names the
+/// attempt and worker id, and a worker that lost its lease gets 409.
+/// </summary>
+public static class WorkerEndpoints
+{
+    [WolverinePost("/worker/v1/leases", Name = "WorkerLease")]
+    public static async Task<IResult> Lease(HttpContext http, LeaseRequest request, JobLifecycle lifecycle, IQuerySession session,
+        BlobUrlSigner signer, IOptions<JobsOptions> options)
+    {
+        if (WorkerGate.Refuse(http, options.Value.WorkerToken) is { } refused)
+        {
+            return refused;
+        }
+
+        var types = request.JobTypes ?? [];
+        if (types.Count == 0 || types.Any(t => !JobTypes.All.Contains(t)) || string.IsNullOrWhiteSpace(request.WorkerId) || request.WorkerId.Length > 200
+            || request.LeaseSeconds is < 5 or > 3600)
+        {
+            return ApiError.BadRequest($"job_types: one or more of {string.Join(", ", JobTypes.All)}; worker_id: required (at most 200 characters); lease_seconds: 5 to 3600");
+        }
+
+        var lease = request.LeaseSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : options.Value.LeaseDuration;
+        var candidates = await session.Query<Job>()
+            .Where(j => j.Status == JobStatus.Pending && types.Contains(j.JobType))
+            .OrderBy(j => j.QueuedAt).Take(10).ToListAsync(http.RequestAborted);
+        foreach (var candidate in candidates)
+        {
+            var job = await lifecycle.TryStartAsync(candidate.Id, request.WorkerId, lease, http.RequestAborted);
+            if (job is not null)
+            {
+                return Results.Json(new LeasedJob(job.Id, job.Attempt, job.JobType, job.IsHd, job.DeclaredDurationSeconds, job.Prompt, job.FileName,
+                    new WorkerInputs(Url(http, signer, job.Inputs.ImageKey), job.Inputs.VideoKey is { } key ? Url(http, signer, key) : job.Inputs.VideoUrl),
+                    DateTimeOffset.UtcNow + lease));
+            }
+        }
+
+        return Results.NoContent();
+    }
+
+    [WolverinePost("/worker/v1/jobs/{job_id}/heartbeat", Name = "WorkerHeartbeat")]
+    public static async Task<IResult> Heartbeat(HttpContext http, [FromRoute(Name = "job_id")] Guid jobId, WorkerReport report,
+        LeaseStore leases, JobLifecycle lifecycle, IOptions<JobsOptions> options)
+    {
+        if (await HoldsLeaseAsync(http, jobId, report, leases, options) is { } refused)
+        {
+            return refused;
+        }
+
+        if (report.Progress is { } progress)
+        {
+            await lifecycle.ProgressAsync(jobId, report.Attempt, progress, http.RequestAborted);
+        }
+
+        return Results.Json(new { lease_expires_at = DateTimeOffset.UtcNow + options.Value.LeaseDuration });
+    }
+
+    /// <summary>Uploads one output file (multipart "file"); its output_id goes into the complete call.</summary>
+    [WolverinePost("/worker/v1/jobs/{job_id}/outputs", Name = "WorkerUploadOutput")]
+    [RequestSizeLimit(4L * 1024 * 1024 * 1024)]
+    public static async Task<IResult> Output(HttpContext http, [FromRoute(Name = "job_id")] Guid jobId,
+        [FromQuery(Name = "attempt")] int attempt, [FromQuery(Name = "worker_id")] string? workerId,
+        LeaseStore leases, IBlobStore blobs, IOptions<JobsOptions> options)
+    {
+        if (await HoldsLeaseAsync(http, jobId, new WorkerReport(attempt, workerId, null, null, null, null), leases, options) is { } refused)
+        {
+            return refused;
+        }
+
+        var (form, error) = await MultipartInput.ReadAsync(http);
+        var file = form?.Files.GetFile("file");
+        if (error is not null || file is null || file.Length == 0)
+        {
+            return error ?? ApiError.BadRequest("file: required");
+        }
+
+        var contentType = string.IsNullOrEmpty(file.ContentType) ? "application/octet-stream" : file.ContentType;
+        await using var content = file.OpenReadStream();
+        var extension = Path.GetExtension(file.FileName).TrimStart('.');
+        var stored = await blobs.PutAsync($"jobs/{jobId:N}", extension.Length is > 0 and <= 8 ? extension : "bin", content, contentType, http.RequestAborted);
+        return Results.Json(new StoredOutput(stored.Key, stored.Size, stored.ContentType));
+    }
+
+    [WolverinePost("/worker/v1/jobs/{job_id}/complete", Name = "WorkerComplete")]
+    public static async Task<IResult> Complete(HttpContext http, [FromRoute(Name = "job_id")] Guid jobId, WorkerReport report,
+        LeaseStore leases, JobLifecycle lifecycle, IQuerySession session, IOptions<JobsOptions> options)
+    {
+        if (await HoldsLeaseAsync(http, jobId, report, leases, options) is { } refused)
+        {
+            return refused;
+        }
+
+        var job = (await session.LoadAsync<Job>(jobId, http.RequestAborted))!;
+        var outputs = report.Outputs ?? [];
+        if (outputs.Count == 0 || outputs.Any(o => !o.OutputId.StartsWith($"jobs/{jobId:N}/", StringComparison.Ordinal) || string.IsNullOrWhiteSpace(o.Name)))
+        {
+            return ApiError.BadRequest("outputs: one or more {name, output_id, content_type} of files uploaded to this job");
+        }
+
+        if (job.JobType is JobTypes.FaceSwap or JobTypes.VideoEnhance)
+        {
+            if (report.MeasuredDurationSeconds is not > 0)
+            {
+                return ApiError.BadRequest("measured_duration_seconds: required for video jobs (ffprobe of the input)");
+            }
+
+            if (JobPricing.DurationProblem(job.DeclaredDurationSeconds, report.MeasuredDurationSeconds.Value) is { } problem)
+            {
+                await lifecycle.FailAsync(job, report.Attempt, problem, http.RequestAborted);
+                return Results.Json(new { status = JobStatus.Failed, error = problem });
+            }
+        }
+
+        var finished = await lifecycle.SucceedAsync(job, report.Attempt,
+            outputs.Select(o => new JobOutput(o.Name, o.OutputId, o.ContentType, 0)).ToList(),
+            job.JobType is JobTypes.FaceSwap or JobTypes.VideoEnhance ? report.MeasuredDurationSeconds : null, http.RequestAborted);
+        return Results.Json(new { status = finished?.Status ?? JobStatus.Cancelled });
+    }
+
+    [WolverinePost("/worker/v1/jobs/{job_id}/fail", Name = "WorkerFail")]
+    public static async Task<IResult> Fail(HttpContext http, [FromRoute(Name = "job_id")] Guid jobId, WorkerReport report,
+        LeaseStore leases, JobLifecycle lifecycle, IQuerySession session, IOptions<JobsOptions> options)
+    {
+        if (await HoldsLeaseAsync(http, jobId, report, leases, options) is { } refused)
+        {
+            return refused;
+        }
+
+        var reason = string.IsNullOrWhiteSpace(report.Reason) ? "The worker could not process this job" : report.Reason[..Math.Min(report.Reason.Length, 500)];
+        var job = (await session.LoadAsync<Job>(jobId, http.RequestAborted))!;
+        await lifecycle.FailAsync(job, report.Attempt, reason, http.RequestAborted);
+        return Results.Json(new { status = JobStatus.Failed });
+    }
+
+    /// <summary>Gate, then the lease check (which also renews it): 409 when this worker no longer holds the attempt.</summary>
+    private static async Task<IResult?> HoldsLeaseAsync(HttpContext http, Guid jobId, WorkerReport report, LeaseStore leases, IOptions<JobsOptions> options)
+    {
+        if (WorkerGate.Refuse(http, options.Value.WorkerToken) is { } refused)
+        {
+            return refused;
+        }
+
+        if (string.IsNullOrEmpty(report.WorkerId)
+            || !await leases.RenewAsync(jobId, report.Attempt, report.WorkerId, options.Value.LeaseDuration, http.RequestAborted))
+        {
+            return ApiError.Conflict($"Worker {report.WorkerId} does not hold attempt {report.Attempt} of job {jobId} (lease expired, job cancelled or finished)");
+        }
+
+        return null;
+    }
+
+    private static string? Url(HttpContext http, BlobUrlSigner signer, string? key) =>
+        key is null ? null : signer.SignedUrl(http.Request, key).Url;
+}

@@ -1,0 +1,31 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Verging.SharedKernel;
+
+namespace Verging.Jobs.Workers;
+
+/// <summary>
+/// The worker API exists only when Jobs:WorkerToken is set (404 otherwise, like the admin API);
+/// every call needs <c>Authorization: Bearer &lt;token&gt;</c>, compared in constant time.
+/// </summary>
+public static class WorkerGate
+{
+    public static IResult? Refuse(HttpContext http, string? token)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            return ApiError.NotFound($"No route matches {http.Request.Method} {http.Request.Path}");
+        }
+
+        var presented = Encoding.UTF8.GetBytes(http.Request.Headers.Authorization.ToString());
+        var expected = Encoding.UTF8.GetBytes("Bearer " + token);
+        if (!CryptographicOperations.FixedTimeEquals(presented, expected))
+        {
+            http.Response.Headers.WWWAuthenticate = "Bearer";
+            return ApiError.Unauthorized("Invalid or missing worker token");
+        }
+
+        return null;
+    }
+}

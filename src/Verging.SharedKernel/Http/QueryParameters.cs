@@ -1,0 +1,39 @@
+using System.Globalization;
+
+namespace Verging.SharedKernel.Http;
+
+/// <summary>Query-string parsing that collects every problem for one 400 answer instead of failing on the first.</summary>
+public static class QueryParameters
+{
+    public static int WholeNumber(string? raw, string name, int fallback, int min, int max, List<string> problems)
+    {
+        if (raw is null)
+        {
+            return fallback;
+        }
+
+        if (!int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+        {
+            problems.Add($"{name}: must be a whole number from {min} to {max}");
+            return fallback;
+        }
+
+        return value;
+    }
+
+    public static DateTimeOffset? Time(string? raw, string name, List<string> problems)
+    {
+        if (raw is null)
+        {
+            return null;
+        }
+
+        if (!DateTimeOffset.TryParse(raw, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value))
+        {
+            problems.Add($"{name}: must be an ISO-8601 timestamp");
+            return null;
+        }
+
+        return value.ToUniversalTime();
+    }
+}
