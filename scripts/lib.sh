@@ -22,12 +22,33 @@ ensure_tools() {
   command -v curl >/dev/null || apt_install curl
   # The sandbox AI provider speaks with espeak-ng and encodes and measures media with ffmpeg/ffprobe.
   { command -v ffmpeg && command -v ffprobe && command -v espeak-ng; } >/dev/null || apt_install ffmpeg espeak-ng
+  # The baseline job processors: OpenCV's Haar face cascades (opencv-data); the OpenCvSharp native
+  # runtime links GTK 3 (libgtk-3-0) even though it never opens a window.
+  apt_install opencv-data libgtk-3-0
+  ensure_face_sample
   PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
   if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
     apt_install postgresql
     PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
   fi
   export PG_BIN
+}
+
+# Face-swap tests need a real photographed face made on no network but the package mirror: scikit-image
+# ships NASA's public-domain astronaut portrait. Only that one file is taken from the package (installing
+# python3-skimage would pull in ~50 packages), into ~/.cache/verging where the tests look for it.
+ensure_face_sample() {
+  local installed=/usr/lib/python3/dist-packages/skimage/data/astronaut.png
+  local target="$HOME/.cache/verging/astronaut.png"
+  { [ -f "$installed" ] || [ -s "$target" ]; } && return 0
+  local tmp; tmp=$(mktemp -d)
+  log "extracting the face sample from python3-skimage"
+  if [ $APT_UPDATED -eq 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1 || true; APT_UPDATED=1; fi
+  (cd "$tmp" && apt-get download -qq python3-skimage >/dev/null 2>&1) || die "could not download python3-skimage"
+  mkdir -p "$(dirname "$target")"
+  dpkg-deb --fsys-tarfile "$tmp"/python3-skimage_*.deb | tar -xO ".$installed" > "$target.part" && mv "$target.part" "$target"
+  rm -rf "$tmp"
+  [ -s "$target" ] || die "the face sample was not found in python3-skimage"
 }
 
 # Runs a command as the cluster's owner: 'postgres' when we are root, ourselves otherwise.
