@@ -38,9 +38,15 @@ public static class MediaProbe
         var streams = json?["streams"]?.AsArray() ?? [];
         var hasAudio = streams.Any(s => s?["codec_type"]?.GetValue<string>() == "audio");
         var video = streams.FirstOrDefault(s => s?["codec_type"]?.GetValue<string>() == "video");
-        if (format is null || !double.TryParse(duration, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
+        if (format is null)
         {
             return null;
+        }
+
+        // A still image has no duration ("N/A"): 0, so callers that need one can refuse it.
+        if (!double.TryParse(duration, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
+        {
+            seconds = 0;
         }
 
         return new ProbedMedia(format, seconds, hasAudio, video is not null,

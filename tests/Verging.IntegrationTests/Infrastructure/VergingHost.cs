@@ -17,7 +17,7 @@ public class VergingHost : IAsyncLifetime
     public const string AdminToken = "test-admin-token-0123456789";
     public const string StripeWebhookSecret = "whsec_test_0123456789abcdef";
 
-    public IAlbaHost Host { get; private set; } = null!;
+    public IAlbaHost Host { get; protected set; } = null!;
     public CapturedLogs Logs { get; } = new();
     public string ConnectionString { get; private set; } = string.Empty;
 

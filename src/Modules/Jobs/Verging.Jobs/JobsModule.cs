@@ -6,7 +6,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Verging.Jobs.Api;
 using Verging.Jobs.Domain;
+using Verging.Jobs.Fetching;
 using Verging.Jobs.Lifecycle;
+using Verging.Jobs.Processing;
 using Verging.Jobs.Retention;
 using Verging.Jobs.Running;
 using Wolverine;
@@ -25,6 +27,8 @@ public static class JobsModule
         services.Configure<JobsOptions>(configuration.GetSection("Jobs"));
         var concurrency = Math.Max(1, configuration.GetSection("Jobs").Get<JobsOptions>()?.Concurrency ?? new JobsOptions().Concurrency);
 
+        services.AddBaselineProcessors();
+        services.AddRemoteMediaFetcher(configuration);
         services.AddSingleton<JobJournal>();
         services.AddSingleton<JobLifecycle>();
         services.AddSingleton<LeaseStore>();

@@ -1,5 +1,3 @@
-using Verging.Jobs.Contracts;
-
 namespace Verging.Jobs;
 
 /// <summary>Configuration section <c>Jobs</c>.</summary>
@@ -8,8 +6,11 @@ public sealed class JobsOptions
     /// <summary>Jobs processed at once by this instance (the durable local queue's parallelism).</summary>
     public int Concurrency { get; set; } = 2;
 
-    /// <summary>Job types this instance processes itself; the others wait for an external worker's lease.</summary>
-    public List<string> InProcessTypes { get; set; } = [.. JobTypes.All];
+    /// <summary>
+    /// Job types this instance leaves to external workers (/worker/v1); it processes the others itself.
+    /// (A list that starts empty: configuration binding appends to a list's initial items.)
+    /// </summary>
+    public List<string> ExternalOnlyTypes { get; set; } = [];
 
     /// <summary>A worker that has not renewed its lease for this long has lost the job: it is queued again.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(60);

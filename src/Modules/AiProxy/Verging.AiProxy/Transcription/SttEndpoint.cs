@@ -62,7 +62,7 @@ public static class SttEndpoint
 
         var bytes = await MultipartInput.ReadAllAsync(file, http.RequestAborted);
         var probed = ContentSniffer.AudioType(bytes) is null ? null : await MediaProbe.ProbeAsync(bytes, http.RequestAborted);
-        if (probed is null || !probed.HasAudio)
+        if (probed is null || !probed.HasAudio || probed.DurationSeconds <= 0)
         {
             return new ApiError(415, ErrorCodes.UnsupportedMediaType, "file: not audio in a supported format (mp3, mp4, mpeg, mpga, m4a, wav, webm)");
         }

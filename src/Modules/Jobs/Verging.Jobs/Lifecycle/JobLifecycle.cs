@@ -5,6 +5,7 @@ using Verging.Jobs.Domain;
 using Verging.Jobs.Running;
 using Verging.SharedKernel;
 using Wolverine;
+using Wolverine.Runtime;
 
 namespace Verging.Jobs.Lifecycle;
 
@@ -17,8 +18,11 @@ public sealed record JobDraft(string JobType, bool IsHd, string FileName, double
 /// release. The ledger answers exactly once per reservation, and that answer decides a race between
 /// a finishing worker and a cancelling client.
 /// </summary>
-public sealed class JobLifecycle(JobJournal journal, IMessageBus bus, TimeProvider clock, IOptions<JobsOptions> options)
+public sealed class JobLifecycle(JobJournal journal, IWolverineRuntime runtime, TimeProvider clock, IOptions<JobsOptions> options)
 {
+    // A bus per call: IMessageBus is scoped, this service is a singleton shared by endpoints, the runner and the sweeper.
+    private MessageBus Bus => new(runtime);
+
     public async Task<Job> CreateAsync(Caller caller, JobDraft draft, CancellationToken cancellation)
     {
         var jobId = Guid.CreateVersion7();
@@ -41,7 +45,7 @@ public sealed class JobLifecycle(JobJournal journal, IMessageBus bus, TimeProvid
         catch
         {
             // No job was recorded: give the hold back now rather than at its expiry.
-            await bus.InvokeAsync<ReservationOutcome>(new ReleaseCredits(caller.AccountId, reservation, "job not created"), CancellationToken.None);
+            await Bus.InvokeAsync<ReservationOutcome>(new ReleaseCredits(caller.AccountId, reservation, "job not created"), CancellationToken.None);
             throw;
         }
     }
@@ -73,7 +77,7 @@ public sealed class JobLifecycle(JobJournal journal, IMessageBus bus, TimeProvid
             }
 
             JobRules.EnsureCanCancel(job);
-            var outcome = await bus.InvokeAsync<ReservationOutcome>(
+            var outcome = await Bus.InvokeAsync<ReservationOutcome>(
                 new ReleaseCredits(job.AccountId, job.ReservationId, "job cancelled"), cancellation);
             if (outcome.End == ReservationEnd.Settled)
             {
@@ -121,7 +125,7 @@ public sealed class JobLifecycle(JobJournal journal, IMessageBus bus, TimeProvid
     public async Task<Job?> SucceedAsync(Job job, int attempt, IReadOnlyList<JobOutput> outputs, double? measuredSeconds, CancellationToken cancellation)
     {
         var consumed = JobPricing.Settlement(job, measuredSeconds);
-        var outcome = await bus.InvokeAsync<ReservationOutcome>(new SettleCredits(job.AccountId, job.ReservationId, consumed), cancellation);
+        var outcome = await Bus.InvokeAsync<ReservationOutcome>(new SettleCredits(job.AccountId, job.ReservationId, consumed), cancellation);
         if (outcome.End != ReservationEnd.Settled)
         {
             return outcome.End == ReservationEnd.Expired
@@ -145,7 +149,7 @@ public sealed class JobLifecycle(JobJournal journal, IMessageBus bus, TimeProvid
     /// <summary>Releases the attempt's hold, then records the failure with a reason the client can act on.</summary>
     public async Task<Job?> FailAsync(Job job, int attempt, string reason, CancellationToken cancellation)
     {
-        await bus.InvokeAsync<ReservationOutcome>(new ReleaseCredits(job.AccountId, job.ReservationId, "job failed"), cancellation);
+        await Bus.InvokeAsync<ReservationOutcome>(new ReleaseCredits(job.AccountId, job.ReservationId, "job failed"), cancellation);
         return await RecordFailureAsync(job.Id, attempt, reason, cancellation);
     }
 
@@ -189,7 +193,7 @@ public sealed class JobLifecycle(JobJournal journal, IMessageBus bus, TimeProvid
 
     private async Task FreezeAsync(Guid accountId, Guid reservation, long price, string jobType)
     {
-        var frozen = await bus.InvokeAsync<FreezeOutcome>(new FreezeCredits(accountId, reservation, price, jobType));
+        var frozen = await Bus.InvokeAsync<FreezeOutcome>(new FreezeCredits(accountId, reservation, price, jobType));
         if (frozen.Status != FreezeStatus.Frozen)
         {
             throw new ApiErrorException(ApiError.InsufficientCredits(frozen.Required, frozen.Available));

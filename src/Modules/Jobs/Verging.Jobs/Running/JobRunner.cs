@@ -19,14 +19,15 @@ public sealed partial class JobRunner(
     IEnumerable<IJobProcessor> processors, RunningJobs running, IOptions<JobsOptions> options, ILogger<JobRunner> logger)
 {
     private static readonly string WorkerPrefix = $"in-process:{Environment.MachineName}:{Environment.ProcessId}:";
-    private readonly Dictionary<string, IJobProcessor> _processors = processors.ToDictionary(p => p.JobType);
+    // The last registration of a type wins, so a deployment (or a test) can replace a baseline processor.
+    private readonly Dictionary<string, IJobProcessor> _processors = processors.GroupBy(p => p.JobType).ToDictionary(g => g.Key, g => g.Last());
 
     public async Task RunAsync(Guid jobId, CancellationToken stopping)
     {
         await using (var query = store.QuerySession())
         {
             var waiting = await query.LoadAsync<Job>(jobId, stopping);
-            if (waiting is null || !JobRules.CanStart(waiting) || !options.Value.InProcessTypes.Contains(waiting.JobType)
+            if (waiting is null || !JobRules.CanStart(waiting) || options.Value.ExternalOnlyTypes.Contains(waiting.JobType)
                 || !_processors.ContainsKey(waiting.JobType))
             {
                 return;

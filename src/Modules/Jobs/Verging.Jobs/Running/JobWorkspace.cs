@@ -20,11 +20,11 @@ public sealed class JobWorkspace(IBlobStore blobs, IRemoteMediaFetcher fetcher, 
     {
         var directory = Path.Combine(options.Value.WorkRoot, $"{job.Id:N}-{job.Attempt}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(directory);
-        var image = job.Inputs.ImageKey is { } imageKey ? await CopyBlobAsync(imageKey, Path.Combine(directory, "input-image"), cancellation) : null;
+        var image = job.Inputs.ImageKey is { } imageKey ? await CopyBlobAsync(imageKey, Path.Combine(directory, "input-image" + Path.GetExtension(imageKey)), cancellation) : null;
         string? video = null;
         if (job.Inputs.VideoKey is { } videoKey)
         {
-            video = await CopyBlobAsync(videoKey, Path.Combine(directory, "input-video"), cancellation);
+            video = await CopyBlobAsync(videoKey, Path.Combine(directory, "input-video" + Path.GetExtension(videoKey)), cancellation);
         }
         else if (job.Inputs.VideoUrl is { } url)
         {

@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Verging.IntegrationTests.Jobs;
+
+/// <summary>Tiny real media made by ffmpeg for job tests: a test-pattern video with a tone, and still images.</summary>
+public static class JobMedia
+{
+    public static Task<byte[]> VideoAsync(double seconds, int width = 160, int height = 120) =>
+        MakeAsync("mp4",
+            "-f", "lavfi", "-i", $"testsrc=size={width}x{height}:rate=15:duration={Invariant(seconds)}",
+            "-f", "lavfi", "-i", $"sine=frequency=440:duration={Invariant(seconds)}",
+            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest");
+
+    /// <summary>A red disc on a plain grey background (something to cut out), as PNG.</summary>
+    public static Task<byte[]> ImageAsync(int size = 96) =>
+        MakeAsync("png", "-f", "lavfi", "-i", $"color=c=gray:size={size}x{size}",
+            "-vf", $"geq=r='if(lt(hypot(X-{size / 2},Y-{size / 2}),{size / 4}),220,128)':g='if(lt(hypot(X-{size / 2},Y-{size / 2}),{size / 4}),30,128)':b='if(lt(hypot(X-{size / 2},Y-{size / 2}),{size / 4}),30,128)'",
+            "-frames:v", "1");
+
+    public static Task<byte[]> JpegAsync(int size = 96) =>
+        MakeAsync("jpg", "-f", "lavfi", "-i", $"testsrc=size={size}x{size}", "-frames:v", "1");
+
+    private static string Invariant(double value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static async Task<byte[]> MakeAsync(string extension, params string[] arguments)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"verging-job-media-{Guid.NewGuid():N}.{extension}");
+        var start = new ProcessStartInfo("ffmpeg") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in (string[])["-nostdin", "-v", "error", "-y", .. arguments, path])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        try
+        {
+            using var process = Process.Start(start)!;
+            var error = await process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"ffmpeg failed: {error}");
+            }
+
+            return await File.ReadAllBytesAsync(path);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}

@@ -1,0 +1,139 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+
+namespace Verging.IntegrationTests.Jobs;
+
+/// <summary>Cancel, restart mid-job, and external workers with expiring leases.</summary>
+[Collection(ControlledJobsCollection.Name)]
+public sealed class JobRecoveryTests(ControlledJobsHost fixture)
+{
+    private JobsApi Api => fixture.Api;
+
+    private static async Task<JobRequest> BackgroundRemoval() => new("/api/v1/background-removal/create-job",
+        [("file_name", "photo.png")], [("image", await JobMedia.ImageAsync(), "photo.png", "image/png")]);
+
+    [Fact]
+    public async Task Cancelling_a_processing_job_stops_it_and_releases_its_credits()
+    {
+        HeldProcessor.Reset();
+        var (_, key) = await fixture.CreateAccountAsync(credits: 5);
+        var (status, created) = await Api.PostAsync(key, await BackgroundRemoval());
+        status.ShouldBe(HttpStatusCode.OK);
+        await HeldProcessor.Started.WaitAsync(TimeSpan.FromSeconds(30));
+        var id = created["job_id"]!.GetValue<string>();
+        (await Api.CreditsAsync(key)).ShouldBe((5, 1));
+
+        var (cancelStatus, cancelled) = await Api.SendAsync(key, HttpMethod.Post, $"/api/v1/jobs/{id}/cancel");
+
+        cancelStatus.ShouldBe(HttpStatusCode.OK, cancelled.ToJsonString());
+        cancelled["status"]!.GetValue<string>().ShouldBe("cancelled");
+        (await Api.CreditsAsync(key)).ShouldBe((5, 0));
+        (await Api.SendAsync(key, HttpMethod.Post, $"/api/v1/jobs/{id}/cancel")).Status.ShouldBe(HttpStatusCode.Conflict);
+        HeldProcessor.ReleaseAll();
+    }
+
+    [Fact]
+    public async Task A_job_running_when_the_instance_stops_is_finished_by_the_next_one()
+    {
+        HeldProcessor.Reset();
+        var (_, key) = await fixture.CreateAccountAsync(credits: 5);
+        var (_, created) = await Api.PostAsync(key, await BackgroundRemoval());
+        await HeldProcessor.Started.WaitAsync(TimeSpan.FromSeconds(30));
+        var id = created["job_id"]!.GetValue<string>();
+        (await Api.GetAsync(key, id))["status"]!.GetValue<string>().ShouldBe("processing");
+
+        await fixture.RestartAsync();
+        HeldProcessor.ReleaseAll();
+
+        // The stopped instance's lease runs out; the new instance's sweeper queues the job again and runs it.
+        var job = await fixture.Api.WaitForStatusAsync(key, id, "completed");
+        job["attempt"]!.GetValue<int>().ShouldBe(1);
+        job["credits_consumed"]!.GetValue<long>().ShouldBe(1);
+        (await fixture.Api.CreditsAsync(key)).ShouldBe((4, 0));
+    }
+
+    [Fact]
+    public async Task An_external_worker_leases_reports_and_completes_a_job()
+    {
+        var (_, key) = await fixture.CreateAccountAsync(credits: 20);
+        var id = await CreateImageToVideoAsync(key);
+        using var worker = Worker();
+
+        var lease = await LeaseAsync(worker, "gpu-1");
+        lease["job_id"]!.GetValue<string>().ShouldBe(id);
+        lease["inputs"]!["image_url"]!.GetValue<string>().ShouldContain("/files/");
+        (await worker.PostAsJsonAsync($"/worker/v1/jobs/{id}/heartbeat", new { attempt = 1, worker_id = "gpu-1", progress = 50 })).EnsureSuccessStatusCode();
+        (await Api.GetAsync(key, id))["progress"]!.GetValue<int>().ShouldBe(50);
+
+        using var form = new MultipartFormDataContent();
+        var file = new ByteArrayContent(await JobMedia.VideoAsync(1));
+        file.Headers.ContentType = new MediaTypeHeaderValue("video/mp4");
+        form.Add(file, "file", "out.mp4");
+        var uploaded = await (await worker.PostAsync($"/worker/v1/jobs/{id}/outputs?attempt=1&worker_id=gpu-1", form)).Content.ReadFromJsonAsync<JsonNode>();
+        var outputId = uploaded!["output_id"]!.GetValue<string>();
+
+        // Someone else cannot report on this lease.
+        (await worker.PostAsJsonAsync($"/worker/v1/jobs/{id}/complete", new { attempt = 1, worker_id = "intruder", outputs = new[] { new { name = "video", output_id = outputId, content_type = "video/mp4" } } }))
+            .StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        (await worker.PostAsJsonAsync($"/worker/v1/jobs/{id}/complete", new { attempt = 1, worker_id = "gpu-1", outputs = new[] { new { name = "video", output_id = outputId, content_type = "video/mp4" } } }))
+            .EnsureSuccessStatusCode();
+
+        var job = await Api.GetAsync(key, id);
+        job["status"]!.GetValue<string>().ShouldBe("completed");
+        (await Api.DownloadAsync(job["outputs"]![0]!["url"]!.GetValue<string>())).Length.ShouldBeGreaterThan(100);
+        (await Api.CreditsAsync(key)).ShouldBe((14, 0));
+    }
+
+    [Fact]
+    public async Task A_lease_that_is_not_renewed_expires_and_the_job_is_leased_again()
+    {
+        var (_, key) = await fixture.CreateAccountAsync(credits: 20);
+        var id = await CreateImageToVideoAsync(key);
+        using var worker = Worker();
+        var first = await LeaseAsync(worker, "gpu-lost", leaseSeconds: 5);
+        first["job_id"]!.GetValue<string>().ShouldBe(id);
+        (await Api.GetAsync(key, id))["status"]!.GetValue<string>().ShouldBe("processing");
+
+        await Api.WaitForStatusAsync(key, id, "pending", TimeSpan.FromSeconds(30));
+        var second = await LeaseAsync(worker, "gpu-2");
+        second["job_id"]!.GetValue<string>().ShouldBe(id);
+        (await worker.PostAsJsonAsync($"/worker/v1/jobs/{id}/heartbeat", new { attempt = 1, worker_id = "gpu-lost" }))
+            .StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        (await worker.PostAsJsonAsync($"/worker/v1/jobs/{id}/fail", new { attempt = 1, worker_id = "gpu-2", reason = "GPU out of memory" }))
+            .EnsureSuccessStatusCode();
+        (await Api.GetAsync(key, id))["error"]!.GetValue<string>().ShouldBe("GPU out of memory");
+        (await Api.CreditsAsync(key)).ShouldBe((20, 0));
+    }
+
+    [Fact]
+    public async Task The_worker_api_needs_its_token()
+    {
+        using var anonymous = fixture.Host.Server.CreateClient();
+        (await anonymous.PostAsJsonAsync("/worker/v1/leases", new { job_types = new[] { "image-to-video" }, worker_id = "x" }))
+            .StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+    }
+
+    private async Task<string> CreateImageToVideoAsync(string key)
+    {
+        var (status, created) = await Api.PostAsync(key, new JobRequest("/api/v1/image-to-video/create-job",
+            [("file_name", "still.png"), ("user_video_duration", "2")], [("image", await JobMedia.ImageAsync(), "still.png", "image/png")]));
+        status.ShouldBe(HttpStatusCode.OK, created.ToJsonString());
+        return created["job_id"]!.GetValue<string>();
+    }
+
+    private HttpClient Worker()
+    {
+        var client = fixture.Host.Server.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", JobsHost.WorkerToken);
+        return client;
+    }
+
+    private static async Task<JsonNode> LeaseAsync(HttpClient worker, string workerId, int? leaseSeconds = null)
+    {
+        var response = await worker.PostAsJsonAsync("/worker/v1/leases", new { job_types = new[] { "image-to-video" }, worker_id = workerId, lease_seconds = leaseSeconds });
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<JsonNode>())!;
+    }
+}
