@@ -25,9 +25,15 @@ public static class JobsModule
     public static IServiceCollection AddJobsModule(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<JobsOptions>(configuration.GetSection("Jobs"));
-        var concurrency = Math.Max(1, configuration.GetSection("Jobs").Get<JobsOptions>()?.Concurrency ?? new JobsOptions().Concurrency);
+        var settings = configuration.GetSection("Jobs").Get<JobsOptions>() ?? new JobsOptions();
+        var concurrency = Math.Max(1, settings.Concurrency);
 
         services.AddBaselineProcessors();
+        if (settings.NoOpProcessors)
+        {
+            NoOpProcessor.ReplaceAll(services);
+        }
+
         services.AddRemoteMediaFetcher(configuration);
         services.AddSingleton<JobJournal>();
         services.AddSingleton<JobLifecycle>();

@@ -36,6 +36,9 @@ public sealed class JobsOptions
     /// <summary>Bearer token of the external worker API (/worker/v1); the API is off (404) when empty.</summary>
     public string? WorkerToken { get; set; }
 
+    /// <summary>Replace the processors with ones that do nothing (load tests and the jobs benchmark only).</summary>
+    public bool NoOpProcessors { get; set; }
+
     /// <summary>Where attempts unpack their inputs; each gets a private folder, removed afterwards.</summary>
     public string WorkRoot { get; set; } = Path.Combine(Path.GetTempPath(), "verging-jobs");
 }
