@@ -22,18 +22,18 @@ public class ProcessorRulesTests
     }
 
     [Theory]
-    [InlineData(null, CameraMotionKind.ZoomIn)]
-    [InlineData("", CameraMotionKind.ZoomIn)]
-    [InlineData("a calm sunset", CameraMotionKind.ZoomIn)]
-    [InlineData("slow ZOOM IN on the face", CameraMotionKind.ZoomIn)]
-    [InlineData("zoom out to reveal the city", CameraMotionKind.ZoomOut)]
-    [InlineData("pull back slowly", CameraMotionKind.ZoomOut)]
-    [InlineData("Pan left over the mountains", CameraMotionKind.PanLeft)]
-    [InlineData("pan right", CameraMotionKind.PanRight)]
-    [InlineData("a slow panorama", CameraMotionKind.PanRight)]
-    [InlineData("zoom out then pan left", CameraMotionKind.ZoomOut)]
-    public void The_prompt_picks_the_camera_move_deterministically(string? prompt, CameraMotionKind expected) =>
-        CameraMotion.FromPrompt(prompt).ShouldBe(expected);
+    [InlineData(null, "ZoomIn")]
+    [InlineData("", "ZoomIn")]
+    [InlineData("a calm sunset", "ZoomIn")]
+    [InlineData("slow ZOOM IN on the face", "ZoomIn")]
+    [InlineData("zoom out to reveal the city", "ZoomOut")]
+    [InlineData("pull back slowly", "ZoomOut")]
+    [InlineData("Pan left over the mountains", "PanLeft")]
+    [InlineData("pan right", "PanRight")]
+    [InlineData("a slow panorama", "PanRight")]
+    [InlineData("zoom out then pan left", "ZoomOut")]
+    public void The_prompt_picks_the_camera_move_deterministically(string? prompt, string expected) =>
+        CameraMotion.FromPrompt(prompt).ToString().ShouldBe(expected);
 
     [Theory]
     [InlineData(100, 1000, 720)]
