@@ -23,6 +23,9 @@ try
         "-vf", "scale=-2:480,pad=854:480:(ow-iw)/2:0,format=yuv420p", "-t", duration,
         "-c:v", "libx264", "-preset", "veryfast", "-c:a", "aac", "-shortest", faceClip);
     await Ffmpeg("-i", faceImage, "-vf", "scale=-2:480,pad=854:480:(ow-iw)/2:0:color=0xd8e4f0", "-frames:v", "1", still);
+    // Another-looking face to swap in (mirrored, hue turned), as the face-swap tests use.
+    var swapFace = Path.Combine(work, "swap.png");
+    await Ffmpeg("-i", faceImage, "-vf", "hflip,hue=h=40:s=1.3,eq=brightness=0.06", "-frames:v", "1", swapFace);
 
     var processors = new ServiceCollection().AddBaselineProcessors().BuildServiceProvider()
         .GetServices<IJobProcessor>().ToDictionary(p => p.JobType);
@@ -32,7 +35,7 @@ try
     {
         (JobTypes.VideoEnhance, clip, (string?)null),
         (JobTypes.ImageToVideo, null, still),
-        (JobTypes.FaceSwap, faceClip, faceImage),
+        (JobTypes.FaceSwap, faceClip, swapFace),
         (JobTypes.BackgroundRemoval, null, still),
     })
     {
@@ -43,9 +46,12 @@ try
             var clock = Stopwatch.StartNew();
             var result = await processors[type].ProcessAsync(input, new Progress<int>(), CancellationToken.None);
             clock.Stop();
-            var output = await MediaProbe.ProbeFileAsync(result.Outputs[0].Path, CancellationToken.None);
+            var output = await Probe(result.Outputs[0].Path);
             var inputText = video is null ? "854×480 image" : $"854×480, {duration} s";
-            var outputText = output is null ? "?" : $"{output.Width}×{output.Height}{(output.Format.Contains("mp4", StringComparison.Ordinal) ? $", {output.DurationSeconds:0.0} s" : string.Empty)}";
+            var measured = (await MediaProbe.ProbeFileAsync(result.Outputs[0].Path, CancellationToken.None))?.DurationSeconds ?? 0;
+            var outputText = result.Outputs[0].ContentType == "video/mp4"
+                ? string.Create(CultureInfo.InvariantCulture, $"{output}, {measured:0.0} s")
+                : $"{output} PNG";
             var realTime = video is null && type == JobTypes.BackgroundRemoval ? "–" : (clock.Elapsed.TotalSeconds / seconds).ToString("0.00", CultureInfo.InvariantCulture);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {type} | {(isHd ? "HD" : "normal")} | {inputText} | {outputText} | {clock.Elapsed.TotalSeconds:0.0} | {realTime} |"));
@@ -54,7 +60,23 @@ try
 }
 finally
 {
-    Directory.Delete(work, recursive: true);
+    // VERGING_BENCH_KEEP=1 leaves the inputs and outputs for a person to look at.
+    if (Environment.GetEnvironmentVariable("VERGING_BENCH_KEEP") == "1")
+    {
+        await Console.Error.WriteLineAsync($"kept {work}");
+    }
+    else
+    {
+        Directory.Delete(work, recursive: true);
+    }
+}
+
+// "W×H" of the output's picture, from ffprobe.
+static async Task<string> Probe(string path)
+{
+    var (_, output, _) = await ExternalTool.RunAsync("ffprobe",
+        ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0:s=x", path], TimeSpan.FromSeconds(30), CancellationToken.None);
+    return output.Trim().Replace('x', '×');
 }
 
 static async Task Ffmpeg(params string[] arguments)
