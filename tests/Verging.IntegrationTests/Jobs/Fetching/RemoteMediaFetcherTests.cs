@@ -25,6 +25,15 @@ public sealed class RemoteMediaFetcherTests(MediaServer server) : IClassFixture<
     }
 
     [Fact]
+    public async Task Fetches_from_an_ipv6_literal_host()
+    {
+        var fetched = await Fetcher().FetchAsync(server.UrlV6("/video.mp4"), destination, 10_000, CancellationToken.None);
+
+        fetched.Bytes.ShouldBe(MediaServer.Body.Length);
+        connector.Connected.ShouldBe([IPAddress.IPv6Loopback]);
+    }
+
+    [Fact]
     public async Task A_named_host_is_connected_to_at_its_checked_address()
     {
         var url = new UriBuilder(server.Url("/video.mp4")) { Host = "media.test" }.Uri;
@@ -71,6 +80,17 @@ public sealed class RemoteMediaFetcherTests(MediaServer server) : IClassFixture<
             Fetcher(o => o.Timeout = TimeSpan.FromMilliseconds(500)).FetchAsync(server.Url("/hang"), destination, 10_000, CancellationToken.None));
 
         failure.Message.ShouldBe("target_video_url took longer than 0.5 s to download");
+    }
+
+    [Fact]
+    public async Task The_callers_cancellation_is_not_reported_as_a_timeout()
+    {
+        using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+
+        await Should.ThrowAsync<OperationCanceledException>(
+            Fetcher().FetchAsync(server.Url("/hang"), destination, 10_000, cancellation.Token));
+
+        File.Exists(destination).ShouldBeFalse();
     }
 
     [Fact]
@@ -177,13 +197,16 @@ public sealed class MediaServer : IAsyncLifetime
     public static readonly byte[] Body = [.. Enumerable.Range(0, 4096).Select(i => (byte)i)];
     private WebApplication app = null!;
     private Uri root = null!;
+    private Uri rootV6 = null!;
 
     public Uri Url(string pathAndQuery) => new(root, pathAndQuery);
+
+    public Uri UrlV6(string pathAndQuery) => new(rootV6, pathAndQuery);
 
     public async Task InitializeAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls("http://127.0.0.1:0", "http://[::1]:0");
         builder.Logging.ClearProviders();
         app = builder.Build();
         app.MapGet("/video.mp4", () => Results.Bytes(Body, "video/mp4"));
@@ -201,7 +224,8 @@ public sealed class MediaServer : IAsyncLifetime
             }
         });
         await app.StartAsync();
-        root = new Uri(app.Urls.First());
+        root = new Uri(app.Urls.First(u => u.Contains("127.0.0.1", StringComparison.Ordinal)));
+        rootV6 = new Uri(app.Urls.First(u => u.Contains("[::1]", StringComparison.Ordinal)));
     }
 
     public async Task DisposeAsync() => await app.DisposeAsync();

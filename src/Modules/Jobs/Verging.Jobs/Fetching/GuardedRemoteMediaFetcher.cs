@@ -59,6 +59,11 @@ internal sealed class GuardedRemoteMediaFetcher(IOptions<RemoteFetchOptions> opt
             File.Delete(destinationPath);
             throw new RemoteFetchFailedException($"target_video_url took longer than {Options.Timeout.TotalSeconds:0.##} s to download");
         }
+        catch (OperationCanceledException)
+        {
+            File.Delete(destinationPath); // the caller gave up: leave no partial download behind
+            throw;
+        }
         catch (HttpRequestException e)
         {
             File.Delete(destinationPath);
