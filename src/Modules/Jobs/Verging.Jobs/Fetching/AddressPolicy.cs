@@ -35,11 +35,12 @@ public static class AddressPolicy
         return string.IsNullOrWhiteSpace(url.Host) ? $"{Field} has no host" : null;
     }
 
-    /// <summary>The literal address in the URL's host (any IPv4 notation .NET accepts: decimal, octal, hex), else null.</summary>
-    public static IPAddress? LiteralAddress(Uri url) =>
-        url.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 && IPAddress.TryParse(url.DnsSafeHost, out var address)
-            ? address
-            : null;
+    /// <summary>
+    /// The literal address in the URL's host, else null. Any notation an address parser accepts counts (decimal
+    /// 2130706433, hex 0x7f.1, octal 0177.0.0.1), whether or not <see cref="Uri"/> classed the host as an IP, because
+    /// the system resolver would read such a "name" as that address too.
+    /// </summary>
+    public static IPAddress? LiteralAddress(Uri url) => IPAddress.TryParse(url.DnsSafeHost, out var address) ? address : null;
 
     /// <summary>Why a connection to <paramref name="address"/> is refused, else null. The reason is user-facing.</summary>
     public static string? CheckAddress(IPAddress address, bool allowLoopback)

@@ -57,7 +57,12 @@ internal sealed class GuardedRemoteMediaFetcher(IOptions<RemoteFetchOptions> opt
         catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
         {
             File.Delete(destinationPath);
-            throw new RemoteFetchFailedException($"target_video_url took longer than {Options.Timeout.TotalSeconds:0} s to download");
+            throw new RemoteFetchFailedException($"target_video_url took longer than {Options.Timeout.TotalSeconds:0.##} s to download");
+        }
+        catch (OperationCanceledException)
+        {
+            File.Delete(destinationPath); // the caller gave up: leave no partial download behind
+            throw;
         }
         catch (HttpRequestException e)
         {

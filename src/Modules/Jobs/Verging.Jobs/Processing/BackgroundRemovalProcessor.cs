@@ -18,7 +18,11 @@ internal sealed class BackgroundRemovalProcessor : IJobProcessor
 
     public string JobType => JobTypes.BackgroundRemoval;
 
-    public Task<ProcessorResult> ProcessAsync(ProcessorInput input, IProgress<int> progress, CancellationToken cancellation)
+    // OpenCV work is synchronous and CPU-bound: off the caller's thread, and failures arrive through the task.
+    public Task<ProcessorResult> ProcessAsync(ProcessorInput input, IProgress<int> progress, CancellationToken cancellation) =>
+        Task.Run(() => Process(input, progress, cancellation), cancellation);
+
+    private static ProcessorResult Process(ProcessorInput input, IProgress<int> progress, CancellationToken cancellation)
     {
         var image = input.ImagePath ?? throw new ArgumentException("background-removal needs an image", nameof(input));
         var output = Path.Combine(input.WorkDirectory, "cutout.png");
@@ -40,7 +44,7 @@ internal sealed class BackgroundRemovalProcessor : IJobProcessor
         }
 
         progress.Report(100);
-        return Task.FromResult(new ProcessorResult([new ProcessorOutput(output, "image/png", "image")]));
+        return new ProcessorResult([new ProcessorOutput(output, "image/png", "image")]);
     }
 
     /// <summary>0 = background, 255 = subject, feathered in between; same size as <paramref name="source"/>.</summary>

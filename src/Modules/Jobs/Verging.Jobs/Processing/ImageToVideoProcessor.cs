@@ -1,6 +1,5 @@
 using System.Globalization;
 using Verging.Jobs.Contracts;
-using Verging.SharedKernel.Media;
 
 namespace Verging.Jobs.Processing;
 
@@ -23,13 +22,8 @@ internal sealed class ImageToVideoProcessor : IJobProcessor
             throw new ArgumentException("image-to-video needs a positive duration", nameof(input));
         }
 
-        var probed = await MediaProbe.ProbeFileAsync(image, cancellation);
-        if (probed is not { HasVideo: true, Width: > 0, Height: > 0 })
-        {
-            throw new JobProcessingException("the image could not be read");
-        }
-
-        var (width, height) = FrameSize(probed.Width, probed.Height, input.IsHd);
+        var size = await VideoFacts.ImageSizeAsync(image, cancellation) ?? throw new JobProcessingException("the image could not be read");
+        var (width, height) = FrameSize(size.Width, size.Height, input.IsHd);
         var frames = Math.Max(1, (int)Math.Ceiling(input.DurationSeconds * FramesPerSecond));
         var motion = CameraMotion.FromPrompt(input.Prompt);
         var output = Path.Combine(input.WorkDirectory, "video.mp4");

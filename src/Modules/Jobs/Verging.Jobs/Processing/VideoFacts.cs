@@ -42,6 +42,20 @@ internal sealed record VideoFacts(
             audio?["codec_name"]?.GetValue<string>());
     }
 
+    /// <summary>Width and height of a still (png, jpeg, webp, gif...), or null when ffprobe cannot read it as a picture.</summary>
+    public static async Task<(int Width, int Height)?> ImageSizeAsync(string path, CancellationToken cancellation)
+    {
+        var (exit, output, _) = await ExternalTool.RunAsync("ffprobe",
+            ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0:s=x", path],
+            TimeSpan.FromSeconds(30), cancellation);
+        var parts = output.Trim().Split('x');
+        return exit == 0 && parts.Length == 2
+            && int.TryParse(parts[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var width) && width > 0
+            && int.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var height) && height > 0
+            ? (width, height)
+            : null;
+    }
+
     private static double Fps(string rate)
     {
         var parts = rate.Split('/');
