@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Verging.AiProxy.Contracts;
 using Verging.Usage.Recording;
@@ -16,7 +17,7 @@ public sealed record LagResult(int Published, int Seen, double RatePerSecond, do
 /// polls <c>usage.records</c> every few milliseconds; the lag of a request is from its publish
 /// returning to the poll that first sees its record. A benchmark tool (<c>usage lag</c>), not a test.
 /// </summary>
-public sealed class ProjectionLagProbe(IMessageBus bus, NpgsqlDataSource dataSource, TimeProvider clock)
+public sealed class ProjectionLagProbe(IServiceScopeFactory scopes, NpgsqlDataSource dataSource, TimeProvider clock)
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(5);
 
@@ -29,6 +30,8 @@ public sealed class ProjectionLagProbe(IMessageBus bus, NpgsqlDataSource dataSou
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var poller = PollAsync(account, committed, lags, messages, stop.Token);
 
+        using var scope = scopes.CreateScope();
+        var bus = scope.ServiceProvider.GetRequiredService<IMessageBus>();
         var clockStart = Stopwatch.GetTimestamp();
         var publishes = new List<Task>(messages);
         for (var i = 0; i < messages; i++)
@@ -40,7 +43,7 @@ public sealed class ProjectionLagProbe(IMessageBus bus, NpgsqlDataSource dataSou
                 await Task.Delay(due, cancellation);
             }
 
-            publishes.Add(PublishAsync(account, apiKey, committed));
+            publishes.Add(PublishAsync(bus, account, apiKey, committed));
         }
 
         await Task.WhenAll(publishes);
@@ -57,7 +60,7 @@ public sealed class ProjectionLagProbe(IMessageBus bus, NpgsqlDataSource dataSou
             Percentile(sorted, 0.50), Percentile(sorted, 0.95), Percentile(sorted, 0.99), sorted.Length == 0 ? double.NaN : sorted[^1]);
     }
 
-    private async Task PublishAsync(Guid account, Guid apiKey, ConcurrentDictionary<Guid, long> committed)
+    private async Task PublishAsync(IMessageBus bus, Guid account, Guid apiKey, ConcurrentDictionary<Guid, long> committed)
     {
         var id = Guid.CreateVersion7();
         await bus.PublishAsync(new AiRequestCompleted(id, account, apiKey, "chat", "lag-probe", 100, 50, 0, 1, 10, clock.GetUtcNow()));
