@@ -9,7 +9,7 @@ namespace Internal.Generated.WolverineHandlers
     {
         public override System.Type[] EndpointTypes()
         {
-            return new System.Type[] { typeof(Verging.AiProxy.Chat.ChatEndpoint), typeof(Verging.AiProxy.ImageGen.ImageGenEndpoint), typeof(Verging.AiProxy.Speech.TtsEndpoint), typeof(Verging.AiProxy.Transcription.SttEndpoint), typeof(Verging.AiProxy.Vision.VisionEndpoints), typeof(Verging.Credits.Admin.GrantCreditsEndpoint), typeof(Verging.Credits.Balance.GetCreditHistoryEndpoint), typeof(Verging.Credits.Balance.GetCreditsEndpoint), typeof(Verging.Credits.Purchases.CreateCheckoutEndpoint), typeof(Verging.Credits.Purchases.StripeWebhookEndpoint), typeof(Verging.Credits.Transactions.ListTransactionsEndpoint), typeof(Verging.Identity.Accounts.CreateAccountEndpoint), typeof(Verging.Identity.ApiKeys.CreateApiKeyEndpoint), typeof(Verging.Identity.ApiKeys.ListApiKeysEndpoint), typeof(Verging.Identity.ApiKeys.RevokeApiKeyEndpoint), typeof(Verging.Identity.ApiKeys.ValidateApiKeyEndpoint) };
+            return new System.Type[] { typeof(Verging.AiProxy.Chat.ChatEndpoint), typeof(Verging.AiProxy.ImageGen.ImageGenEndpoint), typeof(Verging.AiProxy.Speech.TtsEndpoint), typeof(Verging.AiProxy.Transcription.SttEndpoint), typeof(Verging.AiProxy.Vision.VisionEndpoints), typeof(Verging.Credits.Admin.GrantCreditsEndpoint), typeof(Verging.Credits.Balance.GetCreditHistoryEndpoint), typeof(Verging.Credits.Balance.GetCreditsEndpoint), typeof(Verging.Credits.Purchases.CreateCheckoutEndpoint), typeof(Verging.Credits.Purchases.StripeWebhookEndpoint), typeof(Verging.Credits.Transactions.ListTransactionsEndpoint), typeof(Verging.Identity.Accounts.CreateAccountEndpoint), typeof(Verging.Identity.ApiKeys.CreateApiKeyEndpoint), typeof(Verging.Identity.ApiKeys.ListApiKeysEndpoint), typeof(Verging.Identity.ApiKeys.RevokeApiKeyEndpoint), typeof(Verging.Identity.ApiKeys.ValidateApiKeyEndpoint), typeof(Verging.Usage.Queries.GetUsageSummaryEndpoint), typeof(Verging.Usage.Queries.ListAiUsageEndpoint) };
         }
     }
 
@@ -24,10 +24,12 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GeneratedHttpEndpointRegistry))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.DELETE_api_v1_api_keys_id))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_api_v1_ai_usage))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_api_v1_api_keys))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_api_v1_credits))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_api_v1_credits_history))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_api_v1_credits_transactions))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_api_v1_usage_summary))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_admin_v1_accounts))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_admin_v1_accounts_id_adjustments))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_admin_v1_accounts_id_grants))]
@@ -57,6 +59,8 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Verging.Identity.ApiKeys.ListApiKeysEndpoint))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Verging.Identity.ApiKeys.RevokeApiKeyEndpoint))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Verging.Identity.ApiKeys.ValidateApiKeyEndpoint))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Verging.Usage.Queries.GetUsageSummaryEndpoint))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Verging.Usage.Queries.ListAiUsageEndpoint))]
         public static void Pin()
         {
             // Intentionally empty. The [DynamicDependency] attributes above are the payload: they root the generated types for Native AOT, and [ModuleInitializer] guarantees this method is itself an ILC root.
