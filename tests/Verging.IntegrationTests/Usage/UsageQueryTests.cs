@@ -69,6 +69,12 @@ public sealed class UsageQueryTests(VergingHost fixture)
 
         var max = await fixture.GetJsonAsync(key, "/api/v1/ai/usage?page_size=100");
         max["records"]!.AsArray().Count.ShouldBe(25);
+
+        // The total without a range comes from the kept counts, with a range from counting the rows: they agree.
+        var ranged = await fixture.GetJsonAsync(key, $"/api/v1/ai/usage?from={UsageKit.Q(UsageKit.Base.AddYears(-1))}");
+        ranged["total"]!.GetValue<long>().ShouldBe(25);
+        (await fixture.GetJsonAsync(key, "/api/v1/ai/usage?service_type=imagegen"))["total"]!.GetValue<long>().ShouldBe(12);
+        (await fixture.GetJsonAsync(key, $"/api/v1/ai/usage?service_type=imagegen&to={UsageKit.Q(UsageKit.Base.AddYears(1))}"))["total"]!.GetValue<long>().ShouldBe(12);
     }
 
     [Fact]

@@ -31,11 +31,12 @@ public sealed class UsageRebuildTests(VergingHost fixture)
             UsageKit.JobEnded(account, apiKey, UsageKit.Base.AddSeconds(3), attempt: 2));
 
         var live = await SnapshotAsync();
+        var liveCounts = await CountsAsync();
         live.Count.ShouldBeGreaterThanOrEqualTo(5);
         var pageBefore = (await fixture.GetJsonAsync(key, "/api/v1/ai/usage")).ToJsonString();
 
         // Lose the read model, then rebuild it from the log alone.
-        await using (var wipe = fixture.Service<NpgsqlDataSource>().CreateCommand("delete from usage.records"))
+        await using (var wipe = fixture.Service<NpgsqlDataSource>().CreateCommand("delete from usage.records; delete from usage.record_counts"))
         {
             await wipe.ExecuteNonQueryAsync();
         }
@@ -45,14 +46,19 @@ public sealed class UsageRebuildTests(VergingHost fixture)
 
         rebuilt.ShouldBe(live.Count);
         (await SnapshotAsync()).ShouldBe(live, "every column of every record, ids included");
+        (await CountsAsync()).ShouldBe(liveCounts, "the per-account counts behind the page totals");
         (await fixture.GetJsonAsync(key, "/api/v1/ai/usage")).ToJsonString().ShouldBe(pageBefore);
     }
 
     /// <summary>Every row of the read model, every column, as text, in id order.</summary>
-    private async Task<List<string>> SnapshotAsync()
+    private Task<List<string>> SnapshotAsync() => RowsAsync($"select ({UsageRebuild.RecordColumns})::text from usage.records order by id");
+
+    private Task<List<string>> CountsAsync() =>
+        RowsAsync("select (account_id, kind, service_type, records)::text from usage.record_counts order by account_id, kind, service_type");
+
+    private async Task<List<string>> RowsAsync(string sql)
     {
-        await using var command = fixture.Service<NpgsqlDataSource>().CreateCommand(
-            $"select ({UsageRebuild.RecordColumns})::text from usage.records order by id");
+        await using var command = fixture.Service<NpgsqlDataSource>().CreateCommand(sql);
         var rows = new List<string>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())

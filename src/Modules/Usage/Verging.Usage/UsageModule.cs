@@ -33,6 +33,7 @@ public static class UsageModule
         {
             opts.Storage.ExtendedSchemaObjects.Add(UsageTables.ReceivedEventsTable());
             opts.Storage.ExtendedSchemaObjects.Add(UsageTables.RecordsTable());
+            opts.Storage.ExtendedSchemaObjects.Add(UsageTables.RecordCountsTable());
         });
         return services;
     }

@@ -5,7 +5,7 @@ using Verging.Usage.Recording;
 namespace Verging.Usage.Maintenance;
 
 /// <summary>
-/// Rebuilds <c>usage.records</c> from the usage log alone, through the same
+/// Rebuilds <c>usage.records</c> (and the counts) from the usage log alone, through the same
 /// <see cref="UsageProjection"/> as live recording, so the result equals the live read model.
 /// Safe while the service runs: the table is truncated and refilled in one transaction, and a
 /// contract recorded meanwhile waits for the table's lock and lands after the refill (its log row is
@@ -22,7 +22,7 @@ public sealed class UsageRebuild(NpgsqlDataSource dataSource)
     {
         await using var target = await dataSource.OpenConnectionAsync(cancellation);
         await using var transaction = await target.BeginTransactionAsync(cancellation);
-        await using (var truncate = new NpgsqlCommand($"truncate {UsageTables.Records}", target, transaction))
+        await using (var truncate = new NpgsqlCommand($"truncate {UsageTables.Records}, {UsageTables.RecordCounts}", target, transaction))
         {
             await truncate.ExecuteNonQueryAsync(cancellation);
         }
@@ -47,6 +47,14 @@ public sealed class UsageRebuild(NpgsqlDataSource dataSource)
             }
 
             await copy.CompleteAsync(cancellation);
+        }
+
+        await using (var counts = new NpgsqlCommand(
+            $"insert into {UsageTables.RecordCounts} (account_id, kind, service_type, records) " +
+            $"select account_id, kind, service_type, count(*) from {UsageTables.Records} group by account_id, kind, service_type",
+            target, transaction) { CommandTimeout = 0 })
+        {
+            await counts.ExecuteNonQueryAsync(cancellation);
         }
 
         await transaction.CommitAsync(cancellation);

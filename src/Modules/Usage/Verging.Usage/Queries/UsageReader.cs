@@ -27,12 +27,24 @@ public sealed class UsageReader(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancellation);
         await using var batch = new NpgsqlBatch(connection);
 
-        var count = new NpgsqlBatchCommand($"select count(*) from {UsageTables.Records} where {where}");
-        count.Parameters.AddRange(parameters().ToArray());
+        NpgsqlBatchCommand count;
+        if (Counted(filter))
+        {
+            count = CountFromCounters(filter);
+        }
+        else
+        {
+            count = new NpgsqlBatchCommand($"select count(*) from {UsageTables.Records} where {where}");
+            count.Parameters.AddRange(parameters().ToArray());
+        }
+
         batch.BatchCommands.Add(count);
 
+        // The page's ids come from the index alone (however deep the offset), then only its rows are read.
         var rows = new NpgsqlBatchCommand(
-            $"select {Columns} from {UsageTables.Records} where {where} order by created_at desc, id desc limit {pageSize} offset {(long)(page - 1) * pageSize}");
+            $"select {Columns} from {UsageTables.Records} where id in (" +
+            $"select id from {UsageTables.Records} where {where} order by created_at desc, id desc limit {pageSize} offset {(long)(page - 1) * pageSize}) " +
+            "order by created_at desc, id desc");
         rows.Parameters.AddRange(parameters().ToArray());
         batch.BatchCommands.Add(rows);
 
@@ -74,6 +86,23 @@ public sealed class UsageReader(NpgsqlDataSource dataSource)
         }
 
         return rows;
+    }
+
+    /// <summary>Without a time range or key, the total is the account's (per service) count, kept as records are written.</summary>
+    private static bool Counted(UsageFilter filter) => filter.From is null && filter.To is null && filter.ApiKeyId is null;
+
+    private static NpgsqlBatchCommand CountFromCounters(UsageFilter filter)
+    {
+        var command = new NpgsqlBatchCommand(
+            $"select coalesce(sum(records), 0)::bigint from {UsageTables.RecordCounts} where account_id = $1 and kind = '{UsageRecord.AiKind}'" +
+            (filter.ServiceType is null ? string.Empty : " and service_type = $2"));
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = filter.AccountId });
+        if (filter.ServiceType is { } service)
+        {
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = service, NpgsqlDbType = NpgsqlDbType.Text });
+        }
+
+        return command;
     }
 
     private static UsageRecordView ReadView(NpgsqlDataReader reader) => new(

@@ -4,8 +4,8 @@ using NpgsqlTypes;
 namespace Verging.Usage.Recording;
 
 /// <summary>
-/// Appends a received contract to the usage log and projects its record, in one statement (so in one
-/// transaction): either both rows exist or neither. A contract whose source is already logged inserts
+/// Appends a received contract to the usage log, projects its record and counts it, in one statement
+/// (so in one transaction): all of it happens or none of it. A contract whose source is already logged inserts
 /// nothing, which is how an at-least-once redelivery leaves exactly one record.
 /// </summary>
 public sealed class UsageLog(NpgsqlDataSource dataSource, TimeProvider clock)
@@ -15,10 +15,15 @@ public sealed class UsageLog(NpgsqlDataSource dataSource, TimeProvider clock)
             insert into {UsageTables.ReceivedEvents} (source_id, attempt, event_type, payload, received_at)
             values ($1, $2, $3, $4, $5)
             on conflict (source_id, attempt) do nothing
-            returning id)
-        insert into {UsageTables.Records} (id, source_id, attempt, kind, account_id, api_key_id, service_type, model, status,
+            returning id),
+        recorded as (
+            insert into {UsageTables.Records} (id, source_id, attempt, kind, account_id, api_key_id, service_type, model, status,
             error_code, credits_consumed, input_tokens, output_tokens, units, latency_ms, created_at)
-        select id, $1, $2, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18 from logged
+            select id, $1, $2, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18 from logged
+            returning account_id, kind, service_type)
+        insert into {UsageTables.RecordCounts} as counted (account_id, kind, service_type, records)
+        select account_id, kind, service_type, 1 from recorded
+        on conflict (account_id, kind, service_type) do update set records = counted.records + 1
         """;
 
     /// <summary>Returns false when this source was already recorded (a redelivery): nothing changed.</summary>

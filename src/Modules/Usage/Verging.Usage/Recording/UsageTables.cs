@@ -10,6 +10,9 @@ namespace Verging.Usage.Recording;
 /// source (request id, or job id + attempt). Its unique key is how a redelivery is recognised, and its
 /// identity is the stable record id; rebuilds replay it.</item>
 /// <item><c>usage.records</c>: the flat read model the queries read, one row per log row.</item>
+/// <item><c>usage.record_counts</c>: how many records an account has per kind and service, kept in
+/// the same statement as the records, so a page's <c>total</c> is one row read instead of a count
+/// over an account's whole history.</item>
 /// </list>
 /// </summary>
 internal static class UsageTables
@@ -17,6 +20,7 @@ internal static class UsageTables
     public const string Schema = "usage";
     public const string ReceivedEvents = "usage.received_events";
     public const string Records = "usage.records";
+    public const string RecordCounts = "usage.record_counts";
 
     public static Table ReceivedEventsTable()
     {
@@ -56,8 +60,23 @@ internal static class UsageTables
         // query and its count are index-only range scans of one account's slice.
         table.Indexes.Add(new IndexDefinition("ix_records_account_kind_time") { Columns = ["account_id", "kind", "created_at", "id"] });
         table.Indexes.Add(new IndexDefinition("ix_records_account_kind_service_time") { Columns = ["account_id", "kind", "service_type", "created_at", "id"] });
-        // The summary covers AI requests and jobs: one range of one account's time line.
-        table.Indexes.Add(new IndexDefinition("ix_records_account_time") { Columns = ["account_id", "created_at"] });
+        // The summary covers AI requests and jobs: one range of one account's time line, read from the
+        // index alone (it carries every column the summary adds up), never from the table.
+        table.Indexes.Add(new IndexDefinition("ix_records_account_time")
+        {
+            Columns = ["account_id", "created_at"],
+            IncludeColumns = ["kind", "status", "service_type", "api_key_id", "credits_consumed", "input_tokens", "output_tokens", "latency_ms"],
+        });
+        return table;
+    }
+
+    public static Table RecordCountsTable()
+    {
+        var table = new Table(RecordCounts);
+        table.AddColumn<Guid>("account_id").AsPrimaryKey();
+        table.AddColumn<string>("kind").AsPrimaryKey();
+        table.AddColumn<string>("service_type").AsPrimaryKey();
+        table.AddColumn<long>("records").NotNull();
         return table;
     }
 }
