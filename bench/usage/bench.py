@@ -65,13 +65,26 @@ now = datetime.now(timezone.utc)
 month_ago = urllib.parse.quote((now - timedelta(days=30)).isoformat())
 now_q = urllib.parse.quote(now.isoformat())
 rows = []
+
+
+def report():
+    print("| operation | requests | p50 ms | p99 ms | max ms |")
+    print("|---|---|---|---|---|")
+    for name, count, p50, p99, worst in rows:
+        print(f"| {name} | {count} | {p50:.1f} | {p99:.1f} | {worst:.1f} |", flush=True)
+
+
 total = int(get("/api/v1/ai/usage?page_size=1")[2].split(b'"total":')[1].split(b",")[0])
-rows.append(run("page query (page 1-50, 20 rows)", [f"/api/v1/ai/usage?page={random.randint(1, 50)}" for _ in range(n)]))
-rows.append(run("page query, service_type=chat (page 1-50)", [f"/api/v1/ai/usage?service_type=chat&page={random.randint(1, 50)}" for _ in range(n)]))
-rows.append(run("page query, last 7 days, page_size=100", [f"/api/v1/ai/usage?page_size=100&from={urllib.parse.quote((now - timedelta(days=7)).isoformat())}&page={random.randint(1, 5)}" for _ in range(n)]))
-rows.append(run(f"page query, deep pages (up to page {total // 20})", [f"/api/v1/ai/usage?page={random.randint(1, max(1, total // 20))}" for _ in range(n // 2)]))
-for group in ("day", "service", "api_key"):
-    rows.append(run(f"summary, 30 days, group_by={group}", [f"/api/v1/usage/summary?from={month_ago}&to={now_q}&group_by={group}" for _ in range(n // 4)], warmup=5))
+try:
+    rows.append(run("page query (page 1-50, 20 rows)", [f"/api/v1/ai/usage?page={random.randint(1, 50)}" for _ in range(n)]))
+    rows.append(run("page query, service_type=chat (page 1-50)", [f"/api/v1/ai/usage?service_type=chat&page={random.randint(1, 50)}" for _ in range(n)]))
+    rows.append(run("page query, last 7 days, page_size=100", [f"/api/v1/ai/usage?page_size=100&from={urllib.parse.quote((now - timedelta(days=7)).isoformat())}&page={random.randint(1, 5)}" for _ in range(n)]))
+    rows.append(run(f"page query, deep pages (up to page {total // 20})", [f"/api/v1/ai/usage?page={random.randint(1, max(1, total // 20))}" for _ in range(n // 2)]))
+    for group in ("day", "service", "api_key"):
+        rows.append(run(f"summary, 30 days, group_by={group}", [f"/api/v1/usage/summary?from={month_ago}&to={now_q}&group_by={group}" for _ in range(n // 4)], warmup=5))
+except BaseException:
+    report()
+    raise
 
 exports = []
 export_rows = 0
@@ -85,10 +98,7 @@ for i in range(3 if quick else 10):
 
 print(f"Records of the measured account in the AI usage query: {total}")
 print()
-print("| operation | requests | p50 ms | p99 ms | max ms |")
-print("|---|---|---|---|---|")
-for name, count, p50, p99, worst in rows:
-    print(f"| {name} | {count} | {p50:.1f} | {p99:.1f} | {worst:.1f} |")
+report()
 p50 = statistics.median(exports)
 print(f"| CSV export, {export_rows} rows, whole history | {len(exports)} | {p50:.0f} | {pct(exports, 0.99):.0f} | {max(exports):.0f} |")
 print()

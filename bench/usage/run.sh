@@ -34,7 +34,8 @@ export Blobs__Root=$PG_DIR.blobs
 api() { (cd "$BIN" && exec dotnet Verging.Api.dll "$@"); }
 
 KEY=$(api accounts create --email usage-bench@verging.local --credits 1000 --quiet 2>/dev/null | tail -1)
-(cd "$BIN" && exec dotnet Verging.Api.dll --urls "http://127.0.0.1:$PORT") >/dev/null 2>&1 &
+SERVICE_LOG=/tmp/usage-bench-service.log
+(cd "$BIN" && exec dotnet Verging.Api.dll --urls "http://127.0.0.1:$PORT") >"$SERVICE_LOG" 2>&1 &
 SERVICE_PID=$!
 for _ in $(seq 1 120); do
   curl -fsS "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1 && break
@@ -47,9 +48,10 @@ log "seeding $RECORDS usage records over 100 accounts ($BIG for account $ACCOUNT
 api usage seed --records "$RECORDS" --accounts 100 --big-account-records "$BIG" --account "$ACCOUNT" 2>/dev/null | tee /tmp/usage-bench-seed.txt
 
 log "measuring the usage endpoints"
-python3 bench/usage/bench.py "http://127.0.0.1:$PORT" "$KEY" $QUICK
+python3 bench/usage/bench.py "http://127.0.0.1:$PORT" "$KEY" $QUICK \
+  || { tail -c 4000 "$SERVICE_LOG" >&2; die "the endpoint benchmark failed (service log above)"; }
 
-log "measuring projection lag (a second host publishes; records land in the same database)"
+log "measuring projection lag (a second host publishes and records; the service keeps running beside it)"
 for rate in 200 500 1000; do
   api usage lag --messages $((rate * ${SECONDS_PER_RATE:-20})) --rate "$rate" 2>/dev/null | tail -1
 done

@@ -57,7 +57,7 @@ public sealed class ProjectionLagProbe(IServiceScopeFactory scopes, NpgsqlDataSo
 
         var sorted = lags.Order().ToArray();
         return new LagResult(messages, sorted.Length, Math.Round(rate, 1),
-            Percentile(sorted, 0.50), Percentile(sorted, 0.95), Percentile(sorted, 0.99), sorted.Length == 0 ? double.NaN : sorted[^1]);
+            Percentile(sorted, 0.50), Percentile(sorted, 0.95), Percentile(sorted, 0.99), sorted.Length == 0 ? double.NaN : Math.Round(sorted[^1], 1));
     }
 
     private async Task PublishAsync(IMessageBus bus, Guid account, Guid apiKey, ConcurrentDictionary<Guid, long> committed)
