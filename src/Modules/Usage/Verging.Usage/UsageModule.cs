@@ -1,17 +1,40 @@
 using System.Reflection;
+using Marten;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Verging.Usage.Maintenance;
+using Verging.Usage.Queries;
+using Verging.Usage.Recording;
 
 namespace Verging.Usage;
 
-/// <summary>Registration point of the Usage module.</summary>
+/// <summary>
+/// Registration point of the Usage module: it owns no commands, only read models of what AiProxy and
+/// Jobs publish (ADR 0009). The contracts reach it on conventional local queues, which the host makes
+/// durable (<c>UseDurableLocalQueues</c>): a message is stored in the inbox before it is handled, so a
+/// crash between publish and record loses no usage. A test asserts those routes are durable.
+/// </summary>
 public static class UsageModule
 {
+    public const string Schema = UsageTables.Schema;
+
     public static Assembly Assembly => typeof(UsageModule).Assembly;
 
     public static IServiceCollection AddUsageModule(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        services.AddSingleton<UsageLog>();
+        services.AddSingleton<UsageReader>();
+        services.AddSingleton<UsageRebuild>();
+        services.AddSingleton<UsageSeeder>();
+        services.AddSingleton<ProjectionLagProbe>();
+
+        services.ConfigureMarten(opts =>
+        {
+            opts.Storage.ExtendedSchemaObjects.Add(UsageTables.ReceivedEventsTable());
+            opts.Storage.ExtendedSchemaObjects.Add(UsageTables.RecordsTable());
+            opts.Storage.ExtendedSchemaObjects.Add(UsageTables.RecordCountsTable());
+        });
         return services;
     }
 }
