@@ -61,7 +61,7 @@ public sealed class JobRecoveryTests(ControlledJobsHost fixture)
         var id = await CreateImageToVideoAsync(key);
         using var worker = Worker();
 
-        var lease = await LeaseAsync(worker, "gpu-1");
+        var lease = await LeaseAsync(worker, "gpu-1", leaseSeconds: 120);
         lease["job_id"]!.GetValue<string>().ShouldBe(id);
         lease["inputs"]!["image_url"]!.GetValue<string>().ShouldContain("/files/");
         (await worker.PostAsJsonAsync($"/worker/v1/jobs/{id}/heartbeat", new { attempt = 1, worker_id = "gpu-1", progress = 50 })).EnsureSuccessStatusCode();
@@ -97,7 +97,7 @@ public sealed class JobRecoveryTests(ControlledJobsHost fixture)
         (await Api.GetAsync(key, id))["status"]!.GetValue<string>().ShouldBe("processing");
 
         await Api.WaitForStatusAsync(key, id, "pending", TimeSpan.FromSeconds(30));
-        var second = await LeaseAsync(worker, "gpu-2");
+        var second = await LeaseAsync(worker, "gpu-2", leaseSeconds: 120);
         second["job_id"]!.GetValue<string>().ShouldBe(id);
         (await worker.PostAsJsonAsync($"/worker/v1/jobs/{id}/heartbeat", new { attempt = 1, worker_id = "gpu-lost" }))
             .StatusCode.ShouldBe(HttpStatusCode.Conflict);

@@ -3,13 +3,13 @@ using Microsoft.AspNetCore.Hosting;
 
 namespace Verging.IntegrationTests.Jobs;
 
-/// <summary>A host that keeps outputs for one second.</summary>
+/// <summary>A host that keeps outputs for five seconds.</summary>
 public sealed class ShortRetentionHost : JobsHost
 {
     protected override void Configure(IWebHostBuilder builder)
     {
         base.Configure(builder);
-        builder.UseSetting("Jobs:OutputRetention", "00:00:01");
+        builder.UseSetting("Jobs:OutputRetention", "00:00:05");
     }
 }
 

@@ -125,7 +125,7 @@ public sealed class JobForm(IFormCollection form, string jobType)
         }
         catch (RemoteFetchRefusedException e)
         {
-            return (null, ApiError.BadRequest($"target_video_url: {e.Message}"));
+            return (null, ApiError.BadRequest(e.Message));
         }
     }
 

@@ -98,7 +98,8 @@ public sealed class JobLifecycle(JobJournal journal, IWolverineRuntime runtime, 
             if (JobRules.CanStart(job))
             {
                 change.Append(new JobStarted(job.Attempt, workerId, change.Now));
-                change.Sql(LeaseTable.Upsert, jobId, job.Attempt, workerId, change.Now + (leaseDuration ?? options.Value.LeaseDuration));
+                var lease = leaseDuration ?? options.Value.LeaseDuration;
+                change.Sql(LeaseTable.Upsert, jobId, job.Attempt, workerId, change.Now + lease, lease.TotalSeconds);
             }
 
             return Task.CompletedTask;

@@ -5,16 +5,16 @@ namespace Verging.Jobs.Lifecycle;
 /// <summary>Heartbeats and the sweep for expired leases (the rows JobLifecycle writes with JobStarted).</summary>
 public sealed class LeaseStore(NpgsqlDataSource dataSource)
 {
-    /// <summary>Extends the lease if <paramref name="workerId"/> still holds this attempt; false when it lost it.</summary>
-    public async Task<bool> RenewAsync(Guid jobId, int attempt, string workerId, TimeSpan duration, CancellationToken cancellation)
+    /// <summary>Extends the lease by its granted duration if <paramref name="workerId"/> still holds this attempt: its new expiry, or null when it lost it.</summary>
+    public async Task<DateTimeOffset?> RenewAsync(Guid jobId, int attempt, string workerId, CancellationToken cancellation)
     {
         await using var command = dataSource.CreateCommand(
-            $"update {LeaseTable.Name} set expires_at = now() + $4 where job_id = $1 and attempt = $2 and worker_id = $3");
+            $"update {LeaseTable.Name} set expires_at = now() + make_interval(secs => lease_seconds) " +
+            "where job_id = $1 and attempt = $2 and worker_id = $3 and expires_at >= now() returning expires_at");
         command.Parameters.Add(new() { Value = jobId });
         command.Parameters.Add(new() { Value = attempt });
         command.Parameters.Add(new() { Value = workerId });
-        command.Parameters.Add(new() { Value = duration });
-        return await command.ExecuteNonQueryAsync(cancellation) == 1;
+        return await command.ExecuteScalarAsync(cancellation) is DateTime expires ? new DateTimeOffset(expires, TimeSpan.Zero) : null;
     }
 
     /// <summary>Leases nobody renewed in time, oldest first.</summary>

@@ -124,7 +124,7 @@ public sealed partial class JobRunner(
             using var timer = new PeriodicTimer(interval);
             while (await timer.WaitForNextTickAsync(done))
             {
-                if (!await leases.RenewAsync(job.Id, job.Attempt, workerId, options.Value.LeaseDuration, done))
+                if (await leases.RenewAsync(job.Id, job.Attempt, workerId, done) is null)
                 {
                     await stop.CancelAsync();
                     return;

@@ -82,7 +82,9 @@ public static class WorkerEndpoints
             await lifecycle.ProgressAsync(jobId, report.Attempt, progress, http.RequestAborted);
         }
 
-        return Results.Json(new { lease_expires_at = DateTimeOffset.UtcNow + options.Value.LeaseDuration });
+        // The check above renewed the lease by its granted duration.
+        var expires = await leases.RenewAsync(jobId, report.Attempt, report.WorkerId!, http.RequestAborted);
+        return expires is null ? LeaseLost(jobId, report) : Results.Json(new { lease_expires_at = expires });
     }
 
     /// <summary>Uploads one output file (multipart "file"); its output_id goes into the complete call.</summary>
@@ -170,14 +172,16 @@ public static class WorkerEndpoints
             return refused;
         }
 
-        if (string.IsNullOrEmpty(report.WorkerId)
-            || !await leases.RenewAsync(jobId, report.Attempt, report.WorkerId, options.Value.LeaseDuration, http.RequestAborted))
+        if (string.IsNullOrEmpty(report.WorkerId) || await leases.RenewAsync(jobId, report.Attempt, report.WorkerId, http.RequestAborted) is null)
         {
-            return ApiError.Conflict($"Worker {report.WorkerId} does not hold attempt {report.Attempt} of job {jobId} (lease expired, job cancelled or finished)");
+            return LeaseLost(jobId, report);
         }
 
         return null;
     }
+
+    private static ApiError LeaseLost(Guid jobId, WorkerReport report) =>
+        ApiError.Conflict($"Worker {report.WorkerId} does not hold attempt {report.Attempt} of job {jobId} (lease expired, job cancelled or finished)");
 
     private static string? Url(HttpContext http, BlobUrlSigner signer, string? key) =>
         key is null ? null : signer.SignedUrl(http.Request, key).Url;
