@@ -124,6 +124,15 @@ public class RemoteFetchGuardTests
         connector.Attempts.ShouldBe(0);
     }
 
+    [Fact]
+    public async Task The_pre_check_refuses_a_host_that_resolves_to_nothing()
+    {
+        var refusal = await Should.ThrowAsync<RemoteFetchRefusedException>(
+            Fetcher(allowLoopback: false).CheckAsync(new Uri("http://nothing.example/"), CancellationToken.None));
+
+        refusal.Message.ShouldBe("target_video_url: the host name could not be resolved");
+    }
+
     private GuardedRemoteMediaFetcher Fetcher(bool allowLoopback) =>
         new(Options.Create(new RemoteFetchOptions { AllowLoopback = allowLoopback }), resolver, connector);
 

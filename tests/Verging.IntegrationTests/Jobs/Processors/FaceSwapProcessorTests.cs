@@ -4,6 +4,7 @@ using Verging.Jobs.Processing;
 
 namespace Verging.IntegrationTests.Jobs.Processors;
 
+[Collection(ProcessorCollection.Name)]
 public sealed class FaceSwapProcessorTests : IDisposable
 {
     private readonly ProcessorWorkspace work = new();

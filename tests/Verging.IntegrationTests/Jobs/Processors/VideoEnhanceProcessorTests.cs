@@ -2,6 +2,7 @@ using Verging.Jobs.Processing;
 
 namespace Verging.IntegrationTests.Jobs.Processors;
 
+[Collection(ProcessorCollection.Name)]
 public sealed class VideoEnhanceProcessorTests : IDisposable
 {
     private readonly ProcessorWorkspace work = new();

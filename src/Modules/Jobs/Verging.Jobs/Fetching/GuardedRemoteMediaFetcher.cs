@@ -17,7 +17,18 @@ internal sealed class GuardedRemoteMediaFetcher(IOptions<RemoteFetchOptions> opt
 
     private RemoteFetchOptions Options => options.Value;
 
-    public async Task CheckAsync(Uri url, CancellationToken cancellation) => await CheckedAddressesAsync(url, cancellation);
+    public async Task CheckAsync(Uri url, CancellationToken cancellation)
+    {
+        try
+        {
+            await CheckedAddressesAsync(url, cancellation);
+        }
+        catch (RemoteFetchFailedException e)
+        {
+            // Before a job exists, a host that does not resolve is an obviously bad URL (400), not a server fault.
+            throw new RemoteFetchRefusedException(e.Message);
+        }
+    }
 
     public async Task<FetchedFile> FetchAsync(Uri url, string destinationPath, long maxBytes, CancellationToken cancellation)
     {
@@ -94,7 +105,7 @@ internal sealed class GuardedRemoteMediaFetcher(IOptions<RemoteFetchOptions> opt
             {
                 addresses = await resolver.ResolveAsync(url.IdnHost, cancellation);
             }
-            catch (System.Net.Sockets.SocketException e)
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or ArgumentException)
             {
                 throw new RemoteFetchFailedException("target_video_url: the host name could not be resolved", e);
             }

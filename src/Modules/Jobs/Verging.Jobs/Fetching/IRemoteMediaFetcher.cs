@@ -17,7 +17,8 @@ public interface IRemoteMediaFetcher
 
     /// <summary>
     /// The cheap pre-check the create endpoint runs before a job exists: scheme, credentials and the addresses the
-    /// host resolves to right now. Opens no connection. Throws <see cref="RemoteFetchRefusedException"/>.
+    /// host resolves to right now (a host that does not resolve is refused too). Opens no connection. Throws only
+    /// <see cref="RemoteFetchRefusedException"/>, whose message already names target_video_url.
     /// </summary>
     Task CheckAsync(Uri url, CancellationToken cancellation);
 }
