@@ -23,7 +23,7 @@ public sealed record LeasedJob(
 public sealed record WorkerReport(int Attempt, string? WorkerId, int? Progress, double? MeasuredDurationSeconds,
     IReadOnlyList<WorkerOutput>? Outputs, string? Reason);
 
-public sealed record WorkerOutput(string Name, string OutputId, string ContentType);
+public sealed record WorkerOutput(string Name, string OutputId, string? ContentType);
 
 public sealed record StoredOutput(string OutputId, long Size, string ContentType);
 
@@ -115,7 +115,7 @@ public static class WorkerEndpoints
 
     [WolverinePost("/worker/v1/jobs/{job_id}/complete", Name = "WorkerComplete")]
     public static async Task<IResult> Complete(HttpContext http, [FromRoute(Name = "job_id")] Guid jobId, WorkerReport report,
-        LeaseStore leases, JobLifecycle lifecycle, IQuerySession session, IOptions<JobsOptions> options)
+        LeaseStore leases, JobLifecycle lifecycle, IQuerySession session, IBlobStore blobs, IOptions<JobsOptions> options)
     {
         if (await HoldsLeaseAsync(http, jobId, report, leases, options) is { } refused)
         {
@@ -143,8 +143,20 @@ public static class WorkerEndpoints
             }
         }
 
-        var finished = await lifecycle.SucceedAsync(job, report.Attempt,
-            outputs.Select(o => new JobOutput(o.Name, o.OutputId, o.ContentType, 0)).ToList(),
+        var stored = new List<JobOutput>(outputs.Count);
+        foreach (var output in outputs)
+        {
+            var opened = await blobs.OpenAsync(output.OutputId, http.RequestAborted);
+            if (opened is null)
+            {
+                return ApiError.BadRequest($"outputs: {output.OutputId} was not uploaded (POST /worker/v1/jobs/{jobId}/outputs first)");
+            }
+
+            await using var content = opened.Value.Content;
+            stored.Add(new JobOutput(output.Name, output.OutputId, opened.Value.ContentType, content.Length));
+        }
+
+        var finished = await lifecycle.SucceedAsync(job, report.Attempt, stored,
             job.JobType is JobTypes.FaceSwap or JobTypes.VideoEnhance ? report.MeasuredDurationSeconds : null, http.RequestAborted);
         return Results.Json(new { status = finished?.Status ?? JobStatus.Cancelled });
     }

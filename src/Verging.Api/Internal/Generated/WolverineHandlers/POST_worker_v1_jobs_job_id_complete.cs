@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using System;
 using System.Linq;
 using Verging.Jobs.Lifecycle;
+using Verging.SharedKernel.Blobs;
 using Wolverine.Http;
 using Wolverine.Marten.Publishing;
 using Wolverine.Runtime;
@@ -19,15 +20,17 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Microsoft.Extensions.Options.IOptions<Verging.Jobs.JobsOptions> _optionsOfJobsOptions;
         private readonly Verging.Jobs.Lifecycle.JobLifecycle _jobLifecycle;
         private readonly Verging.Jobs.Lifecycle.LeaseStore _leaseStore;
+        private readonly Verging.SharedKernel.Blobs.IBlobStore _blobStore;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_worker_v1_jobs_job_id_complete(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.Extensions.Options.IOptions<Verging.Jobs.JobsOptions> optionsOfJobsOptions, Verging.Jobs.Lifecycle.JobLifecycle jobLifecycle, Verging.Jobs.Lifecycle.LeaseStore leaseStore, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_worker_v1_jobs_job_id_complete(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.Extensions.Options.IOptions<Verging.Jobs.JobsOptions> optionsOfJobsOptions, Verging.Jobs.Lifecycle.JobLifecycle jobLifecycle, Verging.Jobs.Lifecycle.LeaseStore leaseStore, Verging.SharedKernel.Blobs.IBlobStore blobStore, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _optionsOfJobsOptions = optionsOfJobsOptions;
             _jobLifecycle = jobLifecycle;
             _leaseStore = leaseStore;
+            _blobStore = blobStore;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
         }
@@ -63,7 +66,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await Verging.Jobs.Workers.WorkerEndpoints.Complete(httpContext, job_id, report, _leaseStore, _jobLifecycle, ((Marten.IQuerySession)documentSession), _optionsOfJobsOptions).ConfigureAwait(false);
+            var result = await Verging.Jobs.Workers.WorkerEndpoints.Complete(httpContext, job_id, report, _leaseStore, _jobLifecycle, ((Marten.IQuerySession)documentSession), _blobStore, _optionsOfJobsOptions).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
