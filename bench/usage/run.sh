@@ -52,6 +52,6 @@ python3 bench/usage/bench.py "http://127.0.0.1:$PORT" "$KEY" $QUICK \
   || { tail -c 4000 "$SERVICE_LOG" >&2; die "the endpoint benchmark failed (service log above)"; }
 
 log "measuring projection lag (a second host publishes and records; the service keeps running beside it)"
-for rate in 200 500 1000; do
-  api usage lag --messages $((rate * ${SECONDS_PER_RATE:-20})) --rate "$rate" 2>/dev/null | tail -1
+for rate in ${LAG_RATES:-100 200 300}; do
+  api usage lag --messages $((rate * ${SECONDS_PER_RATE:-20})) --rate "$rate" --accounts 100 2>/dev/null | tail -1
 done
