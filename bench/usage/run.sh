@@ -18,7 +18,7 @@ PG_PORT=$(free_port)
 SERVICE_PID=""
 cleanup() {
   [ -n "$SERVICE_PID" ] && kill "$SERVICE_PID" 2>/dev/null && wait "$SERVICE_PID" 2>/dev/null
-  pg_stop "$PG_DIR"; rm -rf "$PG_DIR"
+  pg_stop "$PG_DIR"; rm -rf "$PG_DIR" "$PG_DIR.blobs"
 }
 trap cleanup EXIT INT TERM
 pg_start "$PG_DIR" "$PG_PORT"
