@@ -18,7 +18,7 @@ PG_PORT=$(free_port)
 SERVICE_PID=""
 cleanup() {
   [ -n "$SERVICE_PID" ] && kill "$SERVICE_PID" 2>/dev/null && wait "$SERVICE_PID" 2>/dev/null
-  pg_stop "$PG_DIR"; rm -rf "$PG_DIR"
+  pg_stop "$PG_DIR"; rm -rf "$PG_DIR" "$PG_DIR.blobs"
 }
 trap cleanup EXIT INT TERM
 pg_start "$PG_DIR" "$PG_PORT"
@@ -52,6 +52,6 @@ python3 bench/usage/bench.py "http://127.0.0.1:$PORT" "$KEY" $QUICK \
   || { tail -c 4000 "$SERVICE_LOG" >&2; die "the endpoint benchmark failed (service log above)"; }
 
 log "measuring projection lag (a second host publishes and records; the service keeps running beside it)"
-for rate in 200 500 1000; do
-  api usage lag --messages $((rate * ${SECONDS_PER_RATE:-20})) --rate "$rate" 2>/dev/null | tail -1
+for rate in ${LAG_RATES:-100 200 300}; do
+  api usage lag --messages $((rate * ${SECONDS_PER_RATE:-20})) --rate "$rate" --accounts 100 2>/dev/null | tail -1
 done

@@ -12,7 +12,7 @@ public sealed class UsageInput : NetCoreInput
     [Description("seed: how many usage records (default 1000000)")]
     public long RecordsFlag { get; set; } = 1_000_000;
 
-    [Description("seed: over how many accounts (default 100)")]
+    [Description("seed, lag: over how many accounts (default 100)")]
     public int AccountsFlag { get; set; } = 100;
 
     [Description("seed: records of the first (big) account (default 100000)")]
@@ -72,7 +72,7 @@ public sealed class UsageCommand : JasperFxAsyncCommand<UsageInput>
                     Console.WriteLine($"Big account: {seeded.Accounts[0]}");
                     return true;
                 case "lag":
-                    var lag = await services.GetRequiredService<ProjectionLagProbe>().RunAsync(input.MessagesFlag, input.RateFlag, CancellationToken.None);
+                    var lag = await services.GetRequiredService<ProjectionLagProbe>().RunAsync(input.MessagesFlag, input.RateFlag, input.AccountsFlag, CancellationToken.None);
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"Projection lag over {lag.Seen}/{lag.Published} requests at {lag.RatePerSecond}/s: " +
                         $"p50 {lag.P50Ms} ms, p95 {lag.P95Ms} ms, p99 {lag.P99Ms} ms, max {lag.MaxMs} ms"));

@@ -54,7 +54,7 @@ public sealed class UsageRebuildTests(VergingHost fixture)
     private Task<List<string>> SnapshotAsync() => RowsAsync($"select ({UsageRebuild.RecordColumns})::text from usage.records order by id");
 
     private Task<List<string>> CountsAsync() =>
-        RowsAsync("select (account_id, kind, service_type, records)::text from usage.record_counts order by account_id, kind, service_type");
+        RowsAsync("select (account_id, kind, service_type, shard, records)::text from usage.record_counts order by account_id, kind, service_type, shard");
 
     private async Task<List<string>> RowsAsync(string sql)
     {

@@ -110,7 +110,7 @@ public sealed class UsageRecordingTests(VergingHost fixture)
     }
 
     [Fact]
-    public void The_contracts_reach_usage_through_durable_queues_so_a_crash_loses_no_usage()
+    public void The_contracts_reach_usage_through_durable_parallel_queues_so_a_crash_loses_no_usage()
     {
         var bus = fixture.Host.MessageBus();
         var endpoints = fixture.Host.GetRuntime().Options.Transports.AllEndpoints();
@@ -123,8 +123,9 @@ public sealed class UsageRecordingTests(VergingHost fixture)
             routes.ShouldNotBeEmpty($"{contract.GetType().Name} has a listener");
             foreach (var route in routes)
             {
-                endpoints.Single(e => e.Uri == route.Destination).Mode
-                    .ShouldBe(Wolverine.Configuration.EndpointMode.Durable, $"{contract.GetType().Name} is stored before it is handled");
+                var endpoint = endpoints.Single(e => e.Uri == route.Destination);
+                endpoint.Mode.ShouldBe(Wolverine.Configuration.EndpointMode.Durable, $"{contract.GetType().Name} is stored before it is handled");
+                endpoint.MaxDegreeOfParallelism.ShouldBe(Verging.Usage.UsageModule.RecordingParallelism);
             }
         }
     }

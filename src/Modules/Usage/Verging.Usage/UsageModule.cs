@@ -2,9 +2,12 @@ using System.Reflection;
 using Marten;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Verging.AiProxy.Contracts;
+using Verging.Jobs.Contracts;
 using Verging.Usage.Maintenance;
 using Verging.Usage.Queries;
 using Verging.Usage.Recording;
+using Wolverine;
 
 namespace Verging.Usage;
 
@@ -18,6 +21,8 @@ public static class UsageModule
 {
     public const string Schema = UsageTables.Schema;
 
+    public const int RecordingParallelism = 16;
+
     public static Assembly Assembly => typeof(UsageModule).Assembly;
 
     public static IServiceCollection AddUsageModule(this IServiceCollection services, IConfiguration configuration)
@@ -28,6 +33,15 @@ public static class UsageModule
         services.AddSingleton<UsageRebuild>();
         services.AddSingleton<UsageSeeder>();
         services.AddSingleton<ProjectionLagProbe>();
+
+        // Recording is one short statement per contract, mostly waiting on its commit: run many at
+        // once, or a durable (fsync'd) database caps a queue at a couple of hundred a second.
+        services.ConfigureWolverine(opts =>
+        {
+            opts.LocalQueueFor<AiRequestCompleted>().MaximumParallelMessages(RecordingParallelism);
+            opts.LocalQueueFor<AiRequestFailed>().MaximumParallelMessages(RecordingParallelism);
+            opts.LocalQueueFor<JobAttemptEnded>().MaximumParallelMessages(RecordingParallelism);
+        });
 
         services.ConfigureMarten(opts =>
         {

@@ -19,16 +19,18 @@ public sealed record LagResult(int Published, int Seen, double RatePerSecond, do
 /// </summary>
 public sealed class ProjectionLagProbe(IServiceScopeFactory scopes, NpgsqlDataSource dataSource, TimeProvider clock)
 {
+    private const string ProbeModel = "lag-probe";
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(5);
 
-    public async Task<LagResult> RunAsync(int messages, int ratePerSecond, CancellationToken cancellation)
+    public async Task<LagResult> RunAsync(int messages, int ratePerSecond, int accounts, CancellationToken cancellation)
     {
-        var account = Guid.CreateVersion7();
+        // Spread over accounts as real traffic is (one account is held to its rate limits).
+        var owners = Enumerable.Range(0, Math.Max(1, accounts)).Select(_ => Guid.CreateVersion7()).ToArray();
         var apiKey = Guid.CreateVersion7();
         var committed = new ConcurrentDictionary<Guid, long>();
         var lags = new ConcurrentBag<double>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        var poller = PollAsync(account, committed, lags, messages, stop.Token);
+        var poller = PollAsync(await HighestIdAsync(cancellation), committed, lags, messages, stop.Token);
 
         using var scope = scopes.CreateScope();
         var bus = scope.ServiceProvider.GetRequiredService<IMessageBus>();
@@ -43,7 +45,7 @@ public sealed class ProjectionLagProbe(IServiceScopeFactory scopes, NpgsqlDataSo
                 await Task.Delay(due, cancellation);
             }
 
-            publishes.Add(PublishAsync(bus, account, apiKey, committed));
+            publishes.Add(PublishAsync(bus, owners[i % owners.Length], apiKey, committed));
         }
 
         await Task.WhenAll(publishes);
@@ -63,23 +65,28 @@ public sealed class ProjectionLagProbe(IServiceScopeFactory scopes, NpgsqlDataSo
     private async Task PublishAsync(IMessageBus bus, Guid account, Guid apiKey, ConcurrentDictionary<Guid, long> committed)
     {
         var id = Guid.CreateVersion7();
-        await bus.PublishAsync(new AiRequestCompleted(id, account, apiKey, "chat", "lag-probe", 100, 50, 0, 1, 10, clock.GetUtcNow()));
+        await bus.PublishAsync(new AiRequestCompleted(id, account, apiKey, "chat", ProbeModel, 100, 50, 0, 1, 10, clock.GetUtcNow()));
         committed[id] = Stopwatch.GetTimestamp();
     }
 
-    private async Task PollAsync(Guid account, ConcurrentDictionary<Guid, long> committed, ConcurrentBag<double> lags, int expected, CancellationToken cancellation)
+    private async Task<long> HighestIdAsync(CancellationToken cancellation)
+    {
+        await using var command = dataSource.CreateCommand($"select coalesce(max(id), 0) from {UsageTables.Records}");
+        return (long)(await command.ExecuteScalarAsync(cancellation))!;
+    }
+
+    private async Task PollAsync(long startId, ConcurrentDictionary<Guid, long> committed, ConcurrentBag<double> lags, int expected, CancellationToken cancellation)
     {
         var seen = new HashSet<Guid>();
         var pending = new Dictionary<Guid, long>();
-        long highestId = 0;
+        var highestId = startId;
         await using var connection = await dataSource.OpenConnectionAsync(cancellation);
         while (seen.Count < expected && !cancellation.IsCancellationRequested)
         {
             // Ids commit slightly out of order under parallel handlers: look a little behind the highest seen.
             await using var command = new NpgsqlCommand(
-                $"select id, source_id from {UsageTables.Records} where account_id = $1 and id > $2", connection);
-            command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = account });
-            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = Math.Max(0, highestId - 1_000) });
+                $"select id, source_id from {UsageTables.Records} where id > $1 and model = '{ProbeModel}'", connection);
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = Math.Max(startId, highestId - 1_000) });
             await using (var reader = await command.ExecuteReaderAsync(cancellation))
             {
                 // Taken once the answer is here, so a lag is never under-stated by the query's own time.

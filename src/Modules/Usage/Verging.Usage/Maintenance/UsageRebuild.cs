@@ -50,8 +50,8 @@ public sealed class UsageRebuild(NpgsqlDataSource dataSource)
         }
 
         await using (var counts = new NpgsqlCommand(
-            $"insert into {UsageTables.RecordCounts} (account_id, kind, service_type, records) " +
-            $"select account_id, kind, service_type, count(*) from {UsageTables.Records} group by account_id, kind, service_type",
+            $"insert into {UsageTables.RecordCounts} (account_id, kind, service_type, shard, records) " +
+            $"select account_id, kind, service_type, {UsageTables.CountShardOfSourceId}, count(*) from {UsageTables.Records} group by 1, 2, 3, 4",
             target, transaction) { CommandTimeout = 0 })
         {
             await counts.ExecuteNonQueryAsync(cancellation);

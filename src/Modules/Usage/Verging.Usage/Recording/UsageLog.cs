@@ -20,10 +20,10 @@ public sealed class UsageLog(NpgsqlDataSource dataSource, TimeProvider clock)
             insert into {UsageTables.Records} (id, source_id, attempt, kind, account_id, api_key_id, service_type, model, status,
             error_code, credits_consumed, input_tokens, output_tokens, units, latency_ms, created_at)
             select id, $1, $2, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18 from logged
-            returning account_id, kind, service_type)
-        insert into {UsageTables.RecordCounts} as counted (account_id, kind, service_type, records)
-        select account_id, kind, service_type, 1 from recorded
-        on conflict (account_id, kind, service_type) do update set records = counted.records + 1
+            returning source_id, account_id, kind, service_type)
+        insert into {UsageTables.RecordCounts} as counted (account_id, kind, service_type, shard, records)
+        select account_id, kind, service_type, {UsageTables.CountShardOfSourceId}, 1 from recorded
+        on conflict (account_id, kind, service_type, shard) do update set records = counted.records + 1
         """;
 
     /// <summary>Returns false when this source was already recorded (a redelivery): nothing changed.</summary>
