@@ -57,22 +57,23 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencySto
     private async Task RunAndRememberAsync(HttpContext context, string scope, string key)
     {
         var original = context.Response.Body;
-        await using var capture = new TeeStream(original, MaxStoredBody);
+        await using var capture = new HoldingStream(original, MaxStoredBody, context.Response);
         context.Response.Body = capture;
-        var completed = false;
+        var remembered = false;
         try
         {
             await next(context);
-            completed = context.Response.StatusCode < 500 && !capture.Overflowed;
+            if (context.Response.StatusCode < 500 && !capture.Overflowed)
+            {
+                // Recorded before the client sees the answer, so a retry that follows it at once is
+                // a replay and never a 409 (only streamed answers are already on their way).
+                await store.CompleteAsync(scope, key, context.Response.StatusCode, context.Response.ContentType, capture.Captured, CancellationToken.None);
+                remembered = true;
+            }
         }
         finally
         {
-            context.Response.Body = original;
-            if (completed)
-            {
-                await store.CompleteAsync(scope, key, context.Response.StatusCode, context.Response.ContentType, capture.Captured, CancellationToken.None);
-            }
-            else
+            if (!remembered)
             {
                 await store.ReleaseAsync(scope, key);
                 if (capture.Overflowed)
@@ -80,6 +81,9 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencySto
                     logger.LogInformation("Response under an idempotency key was too large to keep for replay");
                 }
             }
+
+            await capture.ReleaseAsync();
+            context.Response.Body = original;
         }
     }
 
@@ -139,10 +143,15 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencySto
         return hash.GetHashAndReset();
     }
 
-    /// <summary>Writes through to the client while keeping a copy (up to a limit) for replays.</summary>
-    private sealed class TeeStream(Stream inner, int limit) : Stream
+    /// <summary>
+    /// Keeps the response (up to a limit) for replays and holds it back from the client until
+    /// <see cref="ReleaseAsync"/>, so it can be recorded first. A streamed response (server-sent
+    /// events) or one past the limit is passed through as it is written.
+    /// </summary>
+    private sealed class HoldingStream(Stream inner, int limit, HttpResponse response) : Stream
     {
         private readonly MemoryStream _copy = new();
+        private bool _passThrough;
 
         public bool Overflowed { get; private set; }
         public byte[] Captured => _copy.ToArray();
@@ -157,34 +166,58 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencySto
 
         public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            Keep(buffer.Span);
-            await inner.WriteAsync(buffer, cancellationToken);
+            if (!_passThrough && !Overflowed && response.ContentType?.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase) == true)
+            {
+                _passThrough = true;
+            }
+
+            if (!Overflowed && _copy.Length + buffer.Length > limit)
+            {
+                // Too large to keep: what was held goes out now, the rest streams through.
+                Overflowed = true;
+                await FlushHeldAsync(cancellationToken);
+            }
+
+            if (!Overflowed)
+            {
+                _copy.Write(buffer.Span);
+            }
+
+            if (_passThrough || Overflowed)
+            {
+                if (!Overflowed && _copy.Length > buffer.Length)
+                {
+                    await inner.WriteAsync(_copy.GetBuffer().AsMemory(0, (int)(_copy.Length - buffer.Length)), cancellationToken);
+                }
+
+                await inner.WriteAsync(buffer, cancellationToken);
+                _sent = _copy.Length;
+            }
         }
+
+        private long _sent;
 
         public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-        public override void Flush() => inner.Flush();
+        public override Task FlushAsync(CancellationToken cancellationToken) =>
+            _passThrough || Overflowed ? inner.FlushAsync(cancellationToken) : Task.CompletedTask;
+
+        public override void Flush() => FlushAsync(CancellationToken.None).GetAwaiter().GetResult();
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();
 
-        private void Keep(ReadOnlySpan<byte> data)
+        /// <summary>Sends what is still held back.</summary>
+        public async Task ReleaseAsync() => await FlushHeldAsync(CancellationToken.None);
+
+        private async Task FlushHeldAsync(CancellationToken cancellationToken)
         {
-            if (Overflowed)
+            if (_copy.Length > _sent)
             {
-                return;
+                await inner.WriteAsync(_copy.GetBuffer().AsMemory((int)_sent, (int)(_copy.Length - _sent)), cancellationToken);
+                _sent = _copy.Length;
             }
-
-            if (_copy.Length + data.Length > limit)
-            {
-                Overflowed = true;
-                _copy.SetLength(0);
-                return;
-            }
-
-            _copy.Write(data);
         }
 
         protected override void Dispose(bool disposing)
