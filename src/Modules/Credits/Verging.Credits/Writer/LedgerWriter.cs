@@ -107,11 +107,14 @@ public sealed class LedgerWriter : IHostedService, IDisposable
 
     private async Task CommitWithRetriesAsync(List<PendingCommand> batch)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 var answers = await CommitAsync(batch);
+                WriterMetrics.BatchCommands.Record(batch.Count);
+                WriterMetrics.BatchDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 for (var i = 0; i < batch.Count; i++)
                 {
                     batch[i].Answer.TrySetResult(answers[i]);
@@ -142,6 +145,7 @@ public sealed class LedgerWriter : IHostedService, IDisposable
 
     private async Task<object[]> CommitAsync(List<PendingCommand> batch)
     {
+        var phase = System.Diagnostics.Stopwatch.GetTimestamp();
         var accounts = batch.Select(p => p.AccountId).Distinct().Order().ToArray();
 
         await using var scope = _services.CreateAsyncScope();
@@ -155,6 +159,8 @@ public sealed class LedgerWriter : IHostedService, IDisposable
         var versions = locked.Versions;
         var states = await LoadStatesAsync(session, accounts, versions);
         var priors = new PriorOutcomes(locked);
+        WriterMetrics.RecordPhase("lock", phase);
+        phase = System.Diagnostics.Stopwatch.GetTimestamp();
 
         var now = _clock.GetUtcNow();
         var appended = new Dictionary<Guid, List<object>>();
@@ -214,10 +220,14 @@ public sealed class LedgerWriter : IHostedService, IDisposable
             committed.Add(state);
         }
 
+        WriterMetrics.RecordPhase("decide", phase);
+        phase = System.Diagnostics.Stopwatch.GetTimestamp();
         if (appended.Count > 0)
         {
             await session.SaveChangesAsync(_stopping.Token);
         }
+
+        WriterMetrics.RecordPhase("save", phase);
 
         if (_cache.Count > _options.MaxCachedLedgers)
         {
