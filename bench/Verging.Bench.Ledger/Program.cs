@@ -43,7 +43,10 @@ internal static class LedgerBench
         var pairs = new PairRunner(host.Services, accounts, settings);
         await pairs.RunAsync(TimeSpan.FromSeconds(settings.WarmupSeconds), record: false);
         writerStats.Reset();
+        var cpuBefore = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
         var result = await pairs.RunAsync(TimeSpan.FromSeconds(settings.Seconds), record: true);
+        // CPU of this process (host, writer, Wolverine, async projections) per pair: steadier than throughput on a shared machine.
+        var cpuPerPairMs = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds / Math.Max(1, result.Pairs);
         var batches = writerStats.Snapshot();
 
         // Every pair consumed exactly PairCost: the balances must say so (nothing lost, nothing doubled).
@@ -63,7 +66,7 @@ internal static class LedgerBench
         Console.WriteLine(string.Create(inv,
             $"| {settings.Name} | {settings.Accounts} | {settings.Callers} | {result.Pairs} | {result.PairsPerSecond:F0} | " +
             $"{result.Freeze.P50:F2} | {result.Freeze.P99:F2} | {result.Settle.P50:F2} | {result.Settle.P99:F2} | " +
-            $"{batches.Batches} | {batches.MeanCommands:F1} | {batches.MeanCommitMs:F2} | {result.Errors} |"));
+            $"{batches.Batches} | {batches.MeanCommands:F1} | {batches.MeanCommitMs:F2} | {cpuPerPairMs:F2} | {result.Errors} |"));
         Console.Error.WriteLine("phases (mean ms per attempt): " + string.Join(", ", batches.MeanPhaseMs.Select(p => string.Create(inv, $"{p.Key} {p.Value:F2}"))));
         return result.Errors == 0 ? 0 : 1;
     }

@@ -30,8 +30,8 @@ psql_q() { as_pg_owner "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d 
   echo "fsync=$(psql_q 'show fsync'), synchronous_commit=$(psql_q 'show synchronous_commit'); ${SECONDS_PER}s per scenario after 3s warm-up, fresh database per run;"
   echo "commit: $(git rev-parse --short HEAD)$(git diff --quiet -- src || echo ' + uncommitted changes in src')"
   echo
-  echo "| scenario | accounts | callers | pairs | pairs/s | freeze p50 ms | freeze p99 ms | settle p50 ms | settle p99 ms | batches | commands/batch | ms/batch | errors | load avg before |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+  echo "| scenario | accounts | callers | pairs | pairs/s | freeze p50 ms | freeze p99 ms | settle p50 ms | settle p99 ms | batches | commands/batch | ms/batch | host CPU ms/pair | errors | load avg before |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 } | tee "$OUT"
 
 run() { # name accounts callers

@@ -148,10 +148,12 @@ public sealed class LedgerWriter : IHostedService, IDisposable
         var phase = System.Diagnostics.Stopwatch.GetTimestamp();
         var accounts = batch.Select(p => p.AccountId).Distinct().Order().ToArray();
 
-        await using var scope = _services.CreateAsyncScope();
-        var outbox = scope.ServiceProvider.GetRequiredService<IMartenOutbox>();
+        // Only a freeze schedules anything (its hold's expiry): a batch without one (settles,
+        // releases, grants) skips the scope and the outbox it would enrol for nothing.
+        await using var scope = batch.Exists(p => p.Command is FreezeCredits) ? _services.CreateAsyncScope() : (AsyncServiceScope?)null;
+        var outbox = scope?.ServiceProvider.GetRequiredService<IMartenOutbox>();
         await using var session = _store.LightweightSession();
-        outbox.Enroll(session);
+        outbox?.Enroll(session);
         await session.BeginTransactionAsync(_stopping.Token);
 
         var (reservationKeys, operationKeys) = PriorOutcomes.KeysOf(batch);
@@ -181,7 +183,7 @@ public sealed class LedgerWriter : IHostedService, IDisposable
                 state = Ledger.Ledger.Fold(state, @event);
                 if (@event is CreditsFrozen frozen)
                 {
-                    await outbox.ScheduleAsync(new ExpireHold(pending.AccountId, frozen.ReservationId), frozen.ExpiresAt);
+                    await outbox!.ScheduleAsync(new ExpireHold(pending.AccountId, frozen.ReservationId), frozen.ExpiresAt);
                 }
             }
 
