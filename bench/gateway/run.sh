@@ -33,6 +33,9 @@ export AiProxy__Upstream__BaseUrl=http://127.0.0.1:18080/v1
 export AiProxy__RateLimits__Limits__chat=1000000000
 export Logging__LogLevel__Default=Warning
 export Blobs__Root=$PG_DIR.blobs
+# Optional runtime tuning to compare (docs/benchmarks.md): e.g. DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0
+# stops idle thread-pool workers from spinning on the one core the gateway is pinned to.
+[ -n "${DOTNET_ThreadPool_UnfairSemaphoreSpinLimit:-}" ] && export DOTNET_ThreadPool_UnfairSemaphoreSpinLimit && log "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=$DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"
 
 KEY=$(cd "$BIN" && dotnet Verging.Api.dll accounts create --email bench@verging.local --credits 1000000000 --quiet 2>/dev/null | tail -1)
 

@@ -26,8 +26,22 @@ internal sealed class ChatStreamResult(
 
         try
         {
-            await foreach (var chunk in pipeline.Provider.StreamAsync(call, aborted))
+            await using var chunks = pipeline.Provider.StreamAsync(call, aborted).GetAsyncEnumerator(aborted);
+            while (true)
             {
+                var next = chunks.MoveNextAsync().AsTask();
+                if (sse.HasPending && !next.IsCompleted)
+                {
+                    // The upstream has nothing more ready: what is written leaves now, not with the next chunk.
+                    await FlushBeforeAsync(sse, next, aborted);
+                }
+
+                if (!await next)
+                {
+                    break;
+                }
+
+                var chunk = chunks.Current;
                 promptTokens = chunk.PromptTokens ?? promptTokens;
                 completionTokens = chunk.CompletionTokens ?? completionTokens;
                 if (string.IsNullOrEmpty(chunk.Content))
@@ -35,14 +49,24 @@ internal sealed class ChatStreamResult(
                     continue;
                 }
 
+                generated.Append(chunk.Content);
                 if (!streaming)
                 {
+                    // The first event leaves at once (time to first byte); later ones that arrive
+                    // together are sent together.
                     SseWriter.Start(http.Response);
                     streaming = true;
+                    sse.WriteContent(chunk.Content);
+                    await sse.FlushAsync(aborted);
+                    continue;
                 }
 
-                generated.Append(chunk.Content);
-                await sse.WriteContentAsync(chunk.Content, aborted);
+                sse.WriteContent(chunk.Content);
+            }
+
+            if (sse.HasPending)
+            {
+                await sse.FlushAsync(aborted);
             }
         }
         catch (ProviderException e)
@@ -111,6 +135,28 @@ internal sealed class ChatStreamResult(
         catch (Exception) when (aborted.IsCancellationRequested)
         {
             // Billed already; the client left before the last event.
+        }
+    }
+
+    /// <summary>Flushes while the next chunk is awaited; if the flush fails (client gone), the pending read is still observed.</summary>
+    private static async Task FlushBeforeAsync(SseWriter sse, Task<bool> next, CancellationToken cancellation)
+    {
+        try
+        {
+            await sse.FlushAsync(cancellation);
+        }
+        catch (Exception)
+        {
+            try
+            {
+                await next;
+            }
+            catch (Exception)
+            {
+                // The read fails too once the request is aborted; the flush's exception is the one that matters.
+            }
+
+            throw;
         }
     }
 

@@ -107,11 +107,14 @@ public sealed class LedgerWriter : IHostedService, IDisposable
 
     private async Task CommitWithRetriesAsync(List<PendingCommand> batch)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 var answers = await CommitAsync(batch);
+                WriterMetrics.BatchCommands.Record(batch.Count);
+                WriterMetrics.BatchDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 for (var i = 0; i < batch.Count; i++)
                 {
                     batch[i].Answer.TrySetResult(answers[i]);
@@ -142,12 +145,15 @@ public sealed class LedgerWriter : IHostedService, IDisposable
 
     private async Task<object[]> CommitAsync(List<PendingCommand> batch)
     {
+        var phase = System.Diagnostics.Stopwatch.GetTimestamp();
         var accounts = batch.Select(p => p.AccountId).Distinct().Order().ToArray();
 
-        await using var scope = _services.CreateAsyncScope();
-        var outbox = scope.ServiceProvider.GetRequiredService<IMartenOutbox>();
+        // Only a freeze schedules anything (its hold's expiry): a batch without one (settles,
+        // releases, grants) skips the scope and the outbox it would enrol for nothing.
+        await using var scope = batch.Exists(p => p.Command is FreezeCredits) ? _services.CreateAsyncScope() : (AsyncServiceScope?)null;
+        var outbox = scope?.ServiceProvider.GetRequiredService<IMartenOutbox>();
         await using var session = _store.LightweightSession();
-        outbox.Enroll(session);
+        outbox?.Enroll(session);
         await session.BeginTransactionAsync(_stopping.Token);
 
         var (reservationKeys, operationKeys) = PriorOutcomes.KeysOf(batch);
@@ -155,6 +161,8 @@ public sealed class LedgerWriter : IHostedService, IDisposable
         var versions = locked.Versions;
         var states = await LoadStatesAsync(session, accounts, versions);
         var priors = new PriorOutcomes(locked);
+        WriterMetrics.RecordPhase("lock", phase);
+        phase = System.Diagnostics.Stopwatch.GetTimestamp();
 
         var now = _clock.GetUtcNow();
         var appended = new Dictionary<Guid, List<object>>();
@@ -175,7 +183,7 @@ public sealed class LedgerWriter : IHostedService, IDisposable
                 state = Ledger.Ledger.Fold(state, @event);
                 if (@event is CreditsFrozen frozen)
                 {
-                    await outbox.ScheduleAsync(new ExpireHold(pending.AccountId, frozen.ReservationId), frozen.ExpiresAt);
+                    await outbox!.ScheduleAsync(new ExpireHold(pending.AccountId, frozen.ReservationId), frozen.ExpiresAt);
                 }
             }
 
@@ -214,10 +222,14 @@ public sealed class LedgerWriter : IHostedService, IDisposable
             committed.Add(state);
         }
 
+        WriterMetrics.RecordPhase("decide", phase);
+        phase = System.Diagnostics.Stopwatch.GetTimestamp();
         if (appended.Count > 0)
         {
             await session.SaveChangesAsync(_stopping.Token);
         }
+
+        WriterMetrics.RecordPhase("save", phase);
 
         if (_cache.Count > _options.MaxCachedLedgers)
         {
