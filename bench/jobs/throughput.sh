@@ -35,7 +35,7 @@ export Jobs__Concurrency=$WORKERS
 export Logging__LogLevel__Default=Warning
 export Blobs__Root=$PG_DIR.blobs
 
-KEY=$(cd "$BIN" && dotnet Verging.Api.dll accounts create --email jobs-bench@verging.local --credits $((JOBS * 2)) --quiet 2>/dev/null | tail -1)
+KEY=$(cd "$BIN" && dotnet Verging.Api.dll accounts create --email jobs-bench@verging.local --credits $(((JOBS + 100) * 2)) --quiet 2>/dev/null | tail -1)
 (cd "$BIN" && exec dotnet Verging.Api.dll --urls "http://127.0.0.1:$PORT") &
 SERVICE_PID=$!
 for _ in $(seq 1 120); do
@@ -49,4 +49,4 @@ echo "| jobs | clients | failed | creates/s | create p50 ms | create p99 ms | al
 echo "|---|---|---|---|---|---|---|---|"
 dotnet bench/Verging.Bench.Jobs/bin/Release/net10.0/Verging.Bench.Jobs.dll "http://127.0.0.1:$PORT" "$KEY" "$JOBS" "$CLIENTS"
 BALANCE=$(curl -fsS "http://127.0.0.1:$PORT/api/v1/credits" -H "Authorization: ApiKey $KEY")
-log "credits after the run: $BALANCE (expected balance $((JOBS * 2 - JOBS - 100)), frozen 0)"
+log "credits after the run: $BALANCE (expected balance $(((JOBS + 100) * 2 - JOBS - 100)), frozen 0)"
