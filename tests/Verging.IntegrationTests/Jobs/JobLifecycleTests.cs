@@ -1,5 +1,6 @@
 using System.Net;
 using Verging.IntegrationTests.Jobs.Processors;
+using Verging.IntegrationTests.Infrastructure;
 
 namespace Verging.IntegrationTests.Jobs;
 
@@ -115,7 +116,7 @@ public sealed class JobLifecycleTests(JobsHost fixture)
     [Fact]
     public async Task A_failed_job_releases_and_a_retry_freezes_again_or_is_402()
     {
-        var (_, key) = await fixture.CreateAccountAsync(credits: 3);
+        var (account, key) = await fixture.CreateAccountAsync(credits: 3);
         // A test pattern has no face: face swap fails with a reason, and gives the 2 credits back.
         var url = await Api.UploadAsync(key, await JobMedia.VideoAsync(2), "clip.mp4", "video/mp4");
         var job = await Api.CreateAndRunAsync(key, new JobRequest("/api/v1/faceswap/create-job",
@@ -133,6 +134,22 @@ public sealed class JobLifecycleTests(JobsHost fixture)
         retried["credits_frozen"]!.GetValue<long>().ShouldBe(2);
         (await Api.GetAsync(key, id))["status"]!.GetValue<string>().ShouldBe("failed");
         (await Api.CreditsAsync(key)).ShouldBe((3, 0));
+
+        // Once the account can no longer pay, a retry is 402 and the job stays failed, holding nothing.
+        await fixture.Host.Scenario(s =>
+        {
+            s.Post.Url($"/admin/v1/accounts/{account}/adjustments");
+            s.JsonBody("""{"credits": -2, "reason": "test: leave 1 credit"}""");
+            s.WithRequestHeader("Authorization", $"Bearer {VergingHost.AdminToken}");
+            s.StatusCodeShouldBe(201);
+        });
+        var (refused, refusal) = await Api.SendAsync(key, HttpMethod.Post, $"/api/v1/faceswap/retry-job/{id}");
+        refused.ShouldBe(HttpStatusCode.PaymentRequired);
+        refusal["message"]!.GetValue<string>().ShouldContain("Required: 2, available: 1");
+        var after = await Api.GetAsync(key, id);
+        after["status"]!.GetValue<string>().ShouldBe("failed");
+        after["attempt"]!.GetValue<int>().ShouldBe(2);
+        (await Api.CreditsAsync(key)).ShouldBe((1, 0));
 
         // Through another type's endpoint the job does not exist.
         (await Api.SendAsync(key, HttpMethod.Post, $"/api/v1/video-enhance/retry-job/{id}")).Status.ShouldBe(HttpStatusCode.NotFound);
