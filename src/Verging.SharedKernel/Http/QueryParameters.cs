@@ -14,7 +14,7 @@ public static class QueryParameters
 
         if (!int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
         {
-            problems.Add($"{name}: must be a whole number from {min} to {max}");
+            problems.Add(max == int.MaxValue ? $"{name}: must be a whole number of at least {min}" : $"{name}: must be a whole number from {min} to {max}");
             return fallback;
         }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Verging.SharedKernel.Http;
 
 namespace Verging.Usage.Queries;
 
@@ -35,8 +36,8 @@ public static class UsageParameters
             problems.Add($"service_type: must be one of {string.Join(", ", AiServiceTypes)}");
         }
 
-        var pageNumber = ParseInt(page, "page", 1, 1, int.MaxValue, problems);
-        var size = ParseInt(pageSize, "page_size", DefaultPageSize, 1, MaxPageSize, problems);
+        var pageNumber = QueryParameters.WholeNumber(page, "page", 1, 1, int.MaxValue, problems);
+        var size = QueryParameters.WholeNumber(pageSize, "page_size", DefaultPageSize, 1, MaxPageSize, problems);
         var (fromTime, toTime) = ParseRange(from, to, problems);
         var key = ParseGuid(apiKeyId, "api_key_id", problems);
         var csv = format switch
@@ -93,46 +94,14 @@ public static class UsageParameters
 
     private static (DateTimeOffset? From, DateTimeOffset? To) ParseRange(string? from, string? to, List<string> problems)
     {
-        var fromTime = ParseTime(from, "from", problems);
-        var toTime = ParseTime(to, "to", problems);
+        var fromTime = QueryParameters.Time(from, "from", problems);
+        var toTime = QueryParameters.Time(to, "to", problems);
         if (fromTime is { } f && toTime is { } t && f >= t)
         {
             problems.Add("from: must be before to");
         }
 
         return (fromTime, toTime);
-    }
-
-    private static int ParseInt(string? raw, string name, int fallback, int min, int max, List<string> problems)
-    {
-        if (raw is null)
-        {
-            return fallback;
-        }
-
-        if (!int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
-        {
-            problems.Add(max == int.MaxValue ? $"{name}: must be a whole number of at least {min}" : $"{name}: must be a whole number from {min} to {max}");
-            return fallback;
-        }
-
-        return value;
-    }
-
-    private static DateTimeOffset? ParseTime(string? raw, string name, List<string> problems)
-    {
-        if (raw is null)
-        {
-            return null;
-        }
-
-        if (!DateTimeOffset.TryParse(raw, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value))
-        {
-            problems.Add($"{name}: must be an ISO-8601 timestamp");
-            return null;
-        }
-
-        return value.ToUniversalTime();
     }
 
     private static Guid? ParseGuid(string? raw, string name, List<string> problems)
