@@ -1,0 +1,90 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Verging.IntegrationTests.Infrastructure;
+using Verging.SharedKernel.Blobs;
+
+namespace Verging.IntegrationTests.Blobs;
+
+/// <summary>With Blobs:S3 set, generated media lives in the bucket and clients still get our signed /files/ URLs.</summary>
+[Collection(S3HostCollection.Name)]
+public sealed class S3MediaTests(S3Host fixture)
+{
+    [Fact]
+    public async Task Tts_audio_is_stored_in_the_bucket_and_served_through_a_signed_files_url()
+    {
+        var (_, key) = await fixture.CreateAccountAsync(credits: 20);
+        var json = await Post(key, "/api/v1/ai/tts", """{"input":"Hello from the bucket.","voice":"nova"}""");
+        var url = json["audio_url"]!.GetValue<string>();
+        url.ShouldStartWith("http://localhost/files/proxy/tts/");
+
+        var stored = fixture.S3.Objects[ObjectKey(url)];
+        stored.ContentType.ShouldStartWith("audio/");
+        var (bytes, contentType) = await Download(url);
+        bytes.ShouldBe(stored.Bytes);
+        contentType.ShouldBe(stored.ContentType, "the type stored with the object is the one served");
+        (await TestMedia.ProbeAsync(bytes)).Format.ShouldBe("mp3");
+    }
+
+    [Fact]
+    public async Task Generated_images_are_stored_in_the_bucket_and_served_as_pngs()
+    {
+        var (_, key) = await fixture.CreateAccountAsync(credits: 20);
+        var json = await Post(key, "/api/v1/ai/imagegen", """{"prompt":"a lighthouse","n":2,"size":"256x256"}""");
+        foreach (var url in json["images"]!.AsArray().Select(u => u!.GetValue<string>()))
+        {
+            var stored = fixture.S3.Objects[ObjectKey(url)];
+            var (bytes, contentType) = await Download(url);
+            bytes.ShouldBe(stored.Bytes);
+            (contentType, stored.ContentType).ShouldBe(("image/png", "image/png"));
+        }
+    }
+
+    [Fact]
+    public async Task A_signed_url_to_an_object_not_in_the_bucket_is_404()
+    {
+        var signer = fixture.Service<BlobUrlSigner>();
+        var (url, _) = signer.SignedUrl(new DefaultHttpContext { Request = { Scheme = "http", Host = new HostString("localhost") } }.Request,
+            "proxy/tts/2026/01/01/0000000000000000000000000000dead.mp3");
+        var result = await fixture.Host.Scenario(s => { s.Get.Url(new Uri(url).PathAndQuery); s.StatusCodeShouldBe(404); });
+        await result.ShouldBeError(40400);
+    }
+
+    [Fact]
+    public async Task No_s3_credential_appears_in_any_log_line_even_when_the_bucket_fails()
+    {
+        var (_, key) = await fixture.CreateAccountAsync(credits: 20);
+        await Post(key, "/api/v1/ai/tts", """{"input":"Logged?"}""");
+        fixture.S3.Failing = true;
+        try
+        {
+            var failed = await fixture.Host.Scenario(s => { s.Post.Url("/api/v1/ai/imagegen"); s.JsonBody("""{"prompt":"x","size":"256x256"}"""); s.WithApiKey(key); s.StatusCodeShouldBe(500); });
+            (await failed.ReadAsTextAsync()).ShouldNotContain(S3Host.SecretKey);
+        }
+        finally
+        {
+            fixture.S3.Failing = false;
+        }
+
+        fixture.Logs.Lines.ShouldContain(l => l.Contains($"S3 bucket {S3Host.Bucket}", StringComparison.Ordinal), "the host logged which store it uses");
+        fixture.Logs.Lines.ShouldContain(l => l.Contains("InternalError", StringComparison.Ordinal) || l.Contains("internal error", StringComparison.OrdinalIgnoreCase), "the outage was logged");
+        foreach (var line in fixture.Logs.Lines)
+        {
+            line.ShouldNotContain(S3Host.SecretKey);
+            line.ShouldNotContain(S3Host.AccessKey);
+        }
+    }
+
+    /// <summary>The object behind one of our /files/ URLs: the store's prefix plus the URL's key.</summary>
+    private static string ObjectKey(string url) => $"{S3Host.Prefix}/{Uri.UnescapeDataString(new Uri(url).AbsolutePath["/files/".Length..])}";
+
+    private async Task<JsonNode> Post(string key, string url, string body) =>
+        await (await fixture.Host.Scenario(s => { s.Post.Url(url); s.JsonBody(body); s.WithApiKey(key); s.StatusCodeShouldBe(200); })).Json();
+
+    private async Task<(byte[] Bytes, string? ContentType)> Download(string url)
+    {
+        var result = await fixture.Host.Scenario(s => { s.Get.Url(new Uri(url).PathAndQuery); s.StatusCodeShouldBe(200); });
+        using var buffer = new MemoryStream();
+        await result.Context.Response.Body.CopyToAsync(buffer);
+        return (buffer.ToArray(), result.Context.Response.ContentType);
+    }
+}
