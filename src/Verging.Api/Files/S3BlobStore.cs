@@ -19,7 +19,7 @@ internal sealed class S3BlobStore : IBlobStore, IDisposable
     private readonly S3BlobOptions _options;
     private readonly TimeProvider _clock;
 
-    public S3BlobStore(IOptions<S3BlobOptions> options, TimeProvider clock, ILogger<S3BlobStore> logger)
+    public S3BlobStore(IOptions<S3BlobOptions> options, IOptions<BlobOptions> blobOptions, TimeProvider clock, ILogger<S3BlobStore> logger)
     {
         _options = options.Value;
         _clock = clock;
@@ -27,6 +27,11 @@ internal sealed class S3BlobStore : IBlobStore, IDisposable
         // Endpoint and bucket only: the credentials are never written anywhere.
         logger.LogInformation("Blob store: S3 bucket {Bucket} at {Endpoint} (region {Region}, prefix '{Prefix}')",
             _options.Bucket, string.IsNullOrEmpty(_options.ServiceUrl) ? "AWS" : _options.ServiceUrl, _options.Region, _options.Prefix);
+        if (string.IsNullOrEmpty(blobOptions.Value.SigningKey))
+        {
+            // The bucket is shared, but a generated signing key lives on this instance's disk only.
+            logger.LogWarning("Blobs:SigningKey is not set: file URLs signed by this instance will be refused by other instances sharing the bucket");
+        }
     }
 
     public async Task<StoredBlob> PutAsync(string folder, string extension, Stream content, string contentType, CancellationToken cancellation)

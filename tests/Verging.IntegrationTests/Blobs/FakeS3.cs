@@ -1,11 +1,13 @@
 using System.Collections.Concurrent;
 using System.Security;
+using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -14,10 +16,11 @@ namespace Verging.IntegrationTests.Blobs;
 /// <summary>
 /// A fake S3-compatible service on 127.0.0.1: path-style PUT/GET/HEAD/DELETE of objects in one bucket,
 /// kept in memory. Every request must carry an AWS4-HMAC-SHA256 Authorization header whose credential
-/// names the expected access key, region and service, or it is refused with 403 as S3 would.
-/// (The signature itself is not recomputed.)
+/// names the expected access key, region and service, and whose signature (headers and payload hash
+/// as signed; chunk signatures are not checked) verifies with the secret key, or it is refused with
+/// 403 as S3 would.
 /// </summary>
-public sealed class FakeS3(string bucket, string accessKey, string region) : IAsyncDisposable
+public sealed class FakeS3(string bucket, string accessKey, string secretKey, string region) : IAsyncDisposable
 {
     private WebApplication? _app;
 
@@ -49,10 +52,10 @@ public sealed class FakeS3(string bucket, string accessKey, string region) : IAs
     {
         var authorization = http.Request.Headers.Authorization.ToString();
         Authorizations.Enqueue(authorization);
-        if (!IsSignedForUs(authorization))
+        if (!IsSignedForUs(http, authorization))
         {
             Interlocked.Increment(ref _refused);
-            await ErrorAsync(http, 403, "InvalidAccessKeyId", "The AWS Access Key Id or credential scope does not match.");
+            await ErrorAsync(http, 403, "InvalidAccessKeyId", "The access key, credential scope or signature does not match.");
             return;
         }
 
@@ -106,7 +109,7 @@ public sealed class FakeS3(string bucket, string accessKey, string region) : IAs
     }
 
     /// <summary>"AWS4-HMAC-SHA256 Credential=AKID/20261201/region/s3/aws4_request, SignedHeaders=..., Signature=..."</summary>
-    private bool IsSignedForUs(string authorization)
+    private bool IsSignedForUs(HttpContext http, string authorization)
     {
         const string Scheme = "AWS4-HMAC-SHA256 ";
         if (!authorization.StartsWith(Scheme, StringComparison.Ordinal))
@@ -122,7 +125,24 @@ public sealed class FakeS3(string bucket, string accessKey, string region) : IAs
         }
 
         var scope = credential.Split('/');
-        return scope is [var key, { Length: 8 }, var scopeRegion, "s3", "aws4_request"] && key == accessKey && scopeRegion == region;
+        return scope is [var key, { Length: 8 } date, var scopeRegion, "s3", "aws4_request"] && key == accessKey && scopeRegion == region
+            && parts.TryGetValue("SignedHeaders", out var signedHeaders)
+            && signature == ExpectedSignature(http.Request, date, signedHeaders.Split(';'));
+    }
+
+    /// <summary>Signature Version 4 as S3 computes it (S3 does not double-encode the path).</summary>
+    private string ExpectedSignature(HttpRequest request, string date, string[] signedHeaders)
+    {
+        var target = request.HttpContext.Features.Get<IHttpRequestFeature>()!.RawTarget.Split('?', 2);
+        var query = target.Length == 2
+            ? string.Join('&', target[1].Split('&', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Contains('=', StringComparison.Ordinal) ? p : p + "=").Order(StringComparer.Ordinal))
+            : string.Empty;
+        var headers = string.Concat(signedHeaders.Select(h => $"{h}:{string.Join(' ', request.Headers[h].ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries))}\n"));
+        var canonical = $"{request.Method}\n{target[0]}\n{query}\n{headers}\n{string.Join(';', signedHeaders)}\n{request.Headers["x-amz-content-sha256"]}";
+        var toSign = $"AWS4-HMAC-SHA256\n{request.Headers["x-amz-date"]}\n{date}/{region}/s3/aws4_request\n{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)))}";
+        var signingKey = new[] { date, region, "s3", "aws4_request" }
+            .Aggregate(Encoding.UTF8.GetBytes("AWS4" + secretKey), (key, part) => HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(part)));
+        return Convert.ToHexStringLower(HMACSHA256.HashData(signingKey, Encoding.UTF8.GetBytes(toSign)));
     }
 
     /// <summary>The SDK streams uploads as aws-chunked ("size;chunk-signature=...\r\ndata\r\n" ... "0;...\r\n"); MinIO and S3 decode it.</summary>
@@ -165,7 +185,7 @@ public sealed class FakeS3(string bucket, string accessKey, string region) : IAs
 
     /// <summary>S3's ETag of a simple upload is the MD5 of the object, and the SDK checks downloads against it.</summary>
 #pragma warning disable CA5351 // MD5 is the wire format here, not a security choice.
-    private static string ETag(byte[] bytes) => $"\"{Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(bytes))}\"";
+    private static string ETag(byte[] bytes) => $"\"{Convert.ToHexStringLower(MD5.HashData(bytes))}\"";
 #pragma warning restore CA5351
 
     private static async Task ErrorAsync(HttpContext http, int status, string code, string message)

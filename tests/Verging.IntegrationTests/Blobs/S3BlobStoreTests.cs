@@ -2,6 +2,7 @@ using Amazon.S3;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Verging.Api.Files;
+using Verging.SharedKernel.Blobs;
 
 namespace Verging.IntegrationTests.Blobs;
 
@@ -10,9 +11,10 @@ public sealed class S3BlobStoreTests : IAsyncLifetime
 {
     private const string Bucket = "verging-test";
     private const string AccessKey = "AKIAFAKEUNITTEST0001";
+    private const string SecretKey = "unit-test-secret";
     private const string Region = "eu-central-1";
 
-    private readonly FakeS3 _s3 = new(Bucket, AccessKey, Region);
+    private readonly FakeS3 _s3 = new(Bucket, AccessKey, SecretKey, Region);
 
     public Task InitializeAsync() => _s3.StartAsync();
 
@@ -70,7 +72,7 @@ public sealed class S3BlobStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Requests_are_signed_with_the_configured_access_key_and_region()
+    public async Task Requests_are_signed_with_the_configured_keys_and_region()
     {
         using var store = Store();
         await store.PutAsync("proxy/tts", "wav", new MemoryStream([9]), "audio/wav", CancellationToken.None);
@@ -81,6 +83,10 @@ public sealed class S3BlobStoreTests : IAsyncLifetime
         var refused = await Should.ThrowAsync<AmazonS3Exception>(() => wrongRegion.PutAsync("proxy/tts", "wav", new MemoryStream([9]), "audio/wav", CancellationToken.None));
         refused.StatusCode.ShouldBe(System.Net.HttpStatusCode.Forbidden);
         _s3.Refused.ShouldBeGreaterThan(0, "the fake really checks the credential scope");
+
+        using var wrongSecret = Store(secret: "not-the-secret");
+        (await Should.ThrowAsync<AmazonS3Exception>(() => wrongSecret.OpenAsync("proxy/tts/x.wav", CancellationToken.None)))
+            .StatusCode.ShouldBe(System.Net.HttpStatusCode.Forbidden, "the fake really verifies the signature");
     }
 
     [Theory]
@@ -94,12 +100,12 @@ public sealed class S3BlobStoreTests : IAsyncLifetime
         await Should.ThrowAsync<ArgumentException>(() => store.DeleteAsync(key, CancellationToken.None));
     }
 
-    private S3BlobStore Store(string? prefix = null, string region = Region) => new(
+    private S3BlobStore Store(string? prefix = null, string region = Region, string secret = SecretKey) => new(
         Options.Create(new S3BlobOptions
         {
-            ServiceUrl = _s3.ServiceUrl, Region = region, Bucket = Bucket, AccessKey = AccessKey, SecretKey = "unit-test-secret", Prefix = prefix,
+            ServiceUrl = _s3.ServiceUrl, Region = region, Bucket = Bucket, AccessKey = AccessKey, SecretKey = secret, Prefix = prefix,
         }),
-        TimeProvider.System, NullLogger<S3BlobStore>.Instance);
+        Options.Create(new BlobOptions { SigningKey = "unit-test-signing-key" }), TimeProvider.System, NullLogger<S3BlobStore>.Instance);
 
     private static byte[] RandomBytes(int count)
     {

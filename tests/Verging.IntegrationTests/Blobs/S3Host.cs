@@ -12,7 +12,7 @@ public sealed class S3Host : VergingHost
     public static readonly string AccessKey = "AKIAHOST" + Guid.NewGuid().ToString("N")[..12].ToUpperInvariant();
     public static readonly string SecretKey = "s3-secret-" + Guid.NewGuid().ToString("N");
 
-    public FakeS3 S3 { get; } = new(Bucket, AccessKey, Region);
+    public FakeS3 S3 { get; } = new(Bucket, AccessKey, SecretKey, Region);
 
     public override async Task InitializeAsync()
     {
