@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Verging.IntegrationTests.Infrastructure;
+using Verging.IntegrationTests.Jobs;
 using Verging.SharedKernel.Blobs;
 
 namespace Verging.IntegrationTests.Blobs;
@@ -37,6 +38,27 @@ public sealed class S3MediaTests(S3Host fixture)
             bytes.ShouldBe(stored.Bytes);
             (contentType, stored.ContentType).ShouldBe(("image/png", "image/png"));
         }
+    }
+
+    [Fact]
+    public async Task A_job_reads_its_upload_from_the_bucket_and_leaves_its_output_there()
+    {
+        var (_, key) = await fixture.CreateAccountAsync(credits: 100);
+        var jobs = new JobsApi(fixture.Host);
+        var video = await JobMedia.VideoAsync(2);
+        var upload = await jobs.UploadAsync(key, video, "clip.mp4", "video/mp4");
+        var uploaded = fixture.S3.Objects[ObjectKey(upload)];
+        uploaded.Bytes.ShouldBe(video);
+        uploaded.ContentType.ShouldBe("video/mp4");
+
+        var job = await jobs.CreateAndRunAsync(key, new JobRequest("/api/v1/video-enhance/create-job",
+            [("file_name", "clip.mp4"), ("target_video_url", upload), ("user_video_duration", "2")], []));
+
+        job["status"]!.GetValue<string>().ShouldBe("completed", job.ToJsonString());
+        var output = job["outputs"]![0]!;
+        var stored = fixture.S3.Objects[ObjectKey(output["url"]!.GetValue<string>())];
+        (await jobs.DownloadAsync(output["url"]!.GetValue<string>())).ShouldBe(stored.Bytes);
+        (await Verging.SharedKernel.Media.MediaProbe.ProbeAsync(stored.Bytes, CancellationToken.None))!.Width.ShouldBe(320);
     }
 
     [Fact]
