@@ -9,6 +9,7 @@ public sealed class S3Host : VergingHost
     public const string Bucket = "verging-media";
     public const string Region = "eu-west-3";
     public const string Prefix = "verging";
+    public const string WorkerToken = "s3-worker-token-0123456789";
     public static readonly string AccessKey = "AKIAHOST" + Guid.NewGuid().ToString("N")[..12].ToUpperInvariant();
     public static readonly string SecretKey = "s3-secret-" + Guid.NewGuid().ToString("N");
 
@@ -34,6 +35,9 @@ public sealed class S3Host : VergingHost
         builder.UseSetting("Blobs:S3:AccessKey", AccessKey);
         builder.UseSetting("Blobs:S3:SecretKey", SecretKey);
         builder.UseSetting("Blobs:S3:Prefix", Prefix);
+        // Image-to-video is left to external workers, so a test can drive the worker API against the bucket.
+        builder.UseSetting("Jobs:WorkerToken", WorkerToken);
+        builder.UseSetting("Jobs:ExternalOnlyTypes:0", Verging.Jobs.Contracts.JobTypes.ImageToVideo);
     }
 }
 

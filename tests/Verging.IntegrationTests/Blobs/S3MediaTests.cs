@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Verging.IntegrationTests.Infrastructure;
@@ -59,6 +62,42 @@ public sealed class S3MediaTests(S3Host fixture)
         var stored = fixture.S3.Objects[ObjectKey(output["url"]!.GetValue<string>())];
         (await jobs.DownloadAsync(output["url"]!.GetValue<string>())).ShouldBe(stored.Bytes);
         (await Verging.SharedKernel.Media.MediaProbe.ProbeAsync(stored.Bytes, CancellationToken.None))!.Width.ShouldBe(320);
+    }
+
+    [Fact]
+    public async Task An_external_worker_output_uploaded_to_the_bucket_completes_the_job_with_its_real_size()
+    {
+        var (_, key) = await fixture.CreateAccountAsync(credits: 20);
+        var jobs = new JobsApi(fixture.Host);
+        var (status, created) = await jobs.PostAsync(key, new JobRequest("/api/v1/image-to-video/create-job",
+            [("file_name", "still.png"), ("user_video_duration", "2")], [("image", await JobMedia.ImageAsync(), "still.png", "image/png")]));
+        status.ShouldBe(HttpStatusCode.OK, created.ToJsonString());
+        var id = created["job_id"]!.GetValue<string>();
+
+        using var worker = fixture.Host.Server.CreateClient();
+        worker.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", S3Host.WorkerToken);
+        var leased = await worker.PostAsJsonAsync("/worker/v1/leases", new { job_types = new[] { "image-to-video" }, worker_id = "gpu-s3" });
+        leased.StatusCode.ShouldBe(HttpStatusCode.OK, await leased.Content.ReadAsStringAsync());
+        var input = (await leased.Content.ReadFromJsonAsync<JsonNode>())!["inputs"]!["image_url"]!.GetValue<string>();
+        fixture.S3.Objects.ShouldContainKey(ObjectKey(input), "the job's input image was stored in the bucket");
+
+        var video = await JobMedia.VideoAsync(1);
+        using var form = new MultipartFormDataContent();
+        var file = new ByteArrayContent(video);
+        file.Headers.ContentType = new MediaTypeHeaderValue("video/mp4");
+        form.Add(file, "file", "out.mp4");
+        var uploaded = await worker.PostAsync($"/worker/v1/jobs/{id}/outputs?attempt=1&worker_id=gpu-s3", form);
+        var outputId = (await uploaded.Content.ReadFromJsonAsync<JsonNode>())!["output_id"]!.GetValue<string>();
+        (await worker.PostAsJsonAsync($"/worker/v1/jobs/{id}/complete",
+            new { attempt = 1, worker_id = "gpu-s3", outputs = new[] { new { name = "video", output_id = outputId, content_type = "video/mp4" } } }))
+            .EnsureSuccessStatusCode();
+
+        var job = await jobs.GetAsync(key, id);
+        job["status"]!.GetValue<string>().ShouldBe("completed", job.ToJsonString());
+        var output = job["outputs"]![0]!;
+        output["size"]!.GetValue<long>().ShouldBe(video.Length, "the size is the Length of the object opened from the bucket");
+        fixture.S3.Objects[ObjectKey(output["url"]!.GetValue<string>())].Bytes.ShouldBe(video);
+        (await jobs.DownloadAsync(output["url"]!.GetValue<string>())).ShouldBe(video);
     }
 
     [Fact]
