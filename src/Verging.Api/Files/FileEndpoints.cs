@@ -32,8 +32,18 @@ internal static class FileEndpoints
             }
 
             var file = await store.OpenAsync(key, http.RequestAborted);
-            return file is { } f
-                ? Results.Stream(f.Content, f.ContentType, enableRangeProcessing: true)
-                : ApiError.NotFound("File not found (it may have been removed after its retention period)");
+            if (file is not { } f)
+            {
+                return ApiError.NotFound("File not found (it may have been removed after its retention period)");
+            }
+
+            if (!f.Content.CanSeek)
+            {
+                // Ranges need a seekable stream (local disk); a forward-only one (S3) still tells its
+                // length, so players and download bars know the size rather than getting chunked bytes.
+                http.Response.ContentLength = f.Content.Length;
+            }
+
+            return Results.Stream(f.Content, f.ContentType, enableRangeProcessing: true);
         }).AllowAnonymous().ExcludeFromDescription();
 }

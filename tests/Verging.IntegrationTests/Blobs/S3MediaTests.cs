@@ -23,9 +23,10 @@ public sealed class S3MediaTests(S3Host fixture)
 
         var stored = fixture.S3.Objects[ObjectKey(url)];
         stored.ContentType.ShouldStartWith("audio/");
-        var (bytes, contentType) = await Download(url);
+        var (bytes, contentType, length) = await Download(url);
         bytes.ShouldBe(stored.Bytes);
         contentType.ShouldBe(stored.ContentType, "the type stored with the object is the one served");
+        length.ShouldBe(bytes.Length, "the size is announced, not left to chunked encoding");
         (await TestMedia.ProbeAsync(bytes)).Format.ShouldBe("mp3");
     }
 
@@ -37,7 +38,7 @@ public sealed class S3MediaTests(S3Host fixture)
         foreach (var url in json["images"]!.AsArray().Select(u => u!.GetValue<string>()))
         {
             var stored = fixture.S3.Objects[ObjectKey(url)];
-            var (bytes, contentType) = await Download(url);
+            var (bytes, contentType, _) = await Download(url);
             bytes.ShouldBe(stored.Bytes);
             (contentType, stored.ContentType).ShouldBe(("image/png", "image/png"));
         }
@@ -141,11 +142,11 @@ public sealed class S3MediaTests(S3Host fixture)
     private async Task<JsonNode> Post(string key, string url, string body) =>
         await (await fixture.Host.Scenario(s => { s.Post.Url(url); s.JsonBody(body); s.WithApiKey(key); s.StatusCodeShouldBe(200); })).Json();
 
-    private async Task<(byte[] Bytes, string? ContentType)> Download(string url)
+    private async Task<(byte[] Bytes, string? ContentType, long? Length)> Download(string url)
     {
         var result = await fixture.Host.Scenario(s => { s.Get.Url(new Uri(url).PathAndQuery); s.StatusCodeShouldBe(200); });
         using var buffer = new MemoryStream();
         await result.Context.Response.Body.CopyToAsync(buffer);
-        return (buffer.ToArray(), result.Context.Response.ContentType);
+        return (buffer.ToArray(), result.Context.Response.ContentType, result.Context.Response.ContentLength);
     }
 }
