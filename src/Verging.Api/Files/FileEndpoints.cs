@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Verging.SharedKernel;
 using Verging.SharedKernel.Blobs;
 
@@ -12,7 +13,12 @@ internal static class FileEndpoints
     public static IServiceCollection AddVergingBlobs(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<BlobOptions>(configuration.GetSection("Blobs"));
-        services.AddSingleton<IBlobStore, LocalDiskBlobStore>();
+        services.Configure<S3BlobOptions>(configuration.GetSection(S3BlobOptions.Section));
+        // Chosen when the store is first needed, from the bound options, so settings supplied late
+        // (test hosts, environment) still decide: a bucket means S3, otherwise local disk.
+        services.AddSingleton<IBlobStore>(sp => sp.GetRequiredService<IOptions<S3BlobOptions>>().Value.Enabled
+            ? ActivatorUtilities.CreateInstance<S3BlobStore>(sp)
+            : ActivatorUtilities.CreateInstance<LocalDiskBlobStore>(sp));
         services.AddSingleton<BlobUrlSigner>();
         return services;
     }
@@ -26,8 +32,18 @@ internal static class FileEndpoints
             }
 
             var file = await store.OpenAsync(key, http.RequestAborted);
-            return file is { } f
-                ? Results.Stream(f.Content, f.ContentType, enableRangeProcessing: true)
-                : ApiError.NotFound("File not found (it may have been removed after its retention period)");
+            if (file is not { } f)
+            {
+                return ApiError.NotFound("File not found (it may have been removed after its retention period)");
+            }
+
+            if (!f.Content.CanSeek)
+            {
+                // Ranges need a seekable stream (local disk); a forward-only one (S3) still tells its
+                // length, so players and download bars know the size rather than getting chunked bytes.
+                http.Response.ContentLength = f.Content.Length;
+            }
+
+            return Results.Stream(f.Content, f.ContentType, enableRangeProcessing: true);
         }).AllowAnonymous().ExcludeFromDescription();
 }
