@@ -152,6 +152,7 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencySto
     {
         private readonly MemoryStream _copy = new();
         private bool _passThrough;
+        private long _sent;
 
         public bool Overflowed { get; private set; }
         public byte[] Captured => _copy.ToArray();
@@ -166,7 +167,7 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencySto
 
         public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            if (!_passThrough && !Overflowed && response.ContentType?.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase) == true)
+            if (!_passThrough && response.ContentType?.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase) == true)
             {
                 _passThrough = true;
             }
@@ -175,27 +176,21 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencySto
             {
                 // Too large to keep: what was held goes out now, the rest streams through.
                 Overflowed = true;
-                await FlushHeldAsync(cancellationToken);
+                await SendHeldAsync(cancellationToken);
             }
 
-            if (!Overflowed)
+            if (Overflowed)
             {
-                _copy.Write(buffer.Span);
-            }
-
-            if (_passThrough || Overflowed)
-            {
-                if (!Overflowed && _copy.Length > buffer.Length)
-                {
-                    await inner.WriteAsync(_copy.GetBuffer().AsMemory(0, (int)(_copy.Length - buffer.Length)), cancellationToken);
-                }
-
                 await inner.WriteAsync(buffer, cancellationToken);
-                _sent = _copy.Length;
+                return;
+            }
+
+            _copy.Write(buffer.Span);
+            if (_passThrough)
+            {
+                await SendHeldAsync(cancellationToken);
             }
         }
-
-        private long _sent;
 
         public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
@@ -209,9 +204,10 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencySto
         public override void SetLength(long value) => throw new NotSupportedException();
 
         /// <summary>Sends what is still held back.</summary>
-        public async Task ReleaseAsync() => await FlushHeldAsync(CancellationToken.None);
+        public Task ReleaseAsync() => SendHeldAsync(CancellationToken.None);
 
-        private async Task FlushHeldAsync(CancellationToken cancellationToken)
+        /// <summary>Writes the kept bytes the client has not been sent yet.</summary>
+        private async Task SendHeldAsync(CancellationToken cancellationToken)
         {
             if (_copy.Length > _sent)
             {

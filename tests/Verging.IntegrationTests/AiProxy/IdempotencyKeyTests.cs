@@ -31,6 +31,28 @@ public sealed class IdempotencyKeyTests : IDisposable
     }
 
     [Fact]
+    public async Task A_streamed_answer_under_a_key_reaches_the_client_exactly_once()
+    {
+        var (_, key) = await _fixture.CreateAccountAsync(credits: 50);
+        const string stream = """{"messages":[{"role":"user","content":"Explain quantum computing."}],"stream":true}""";
+        var plain = await (await _fixture.Host.Scenario(s =>
+        {
+            s.Post.Url("/api/v1/ai/chat");
+            s.JsonBody(stream);
+            s.WithApiKey(key);
+        })).ReadAsTextAsync();
+
+        var keyed = await (await Chat(key, "stream-1", stream, 200)).ReadAsTextAsync();
+
+        // Streamed events pass through as they are written: none sent twice, none held back.
+        Occurrences(keyed, "data: [DONE]").ShouldBe(1);
+        Occurrences(keyed, "\"content\"").ShouldBe(Occurrences(plain, "\"content\""));
+    }
+
+    private static int Occurrences(string text, string part) =>
+        (text.Length - text.Replace(part, "", StringComparison.Ordinal).Length) / part.Length;
+
+    [Fact]
     public async Task The_same_key_with_a_different_request_is_422()
     {
         var (_, key) = await _fixture.CreateAccountAsync(credits: 50);
