@@ -72,7 +72,8 @@ public static class WorkerEndpoints
     public static async Task<IResult> Heartbeat(HttpContext http, [FromRoute(Name = "job_id")] Guid jobId, WorkerReport report,
         LeaseStore leases, JobLifecycle lifecycle, IOptions<JobsOptions> options)
     {
-        if (await HoldsLeaseAsync(http, jobId, report, leases, options) is { } refused)
+        var (refused, expires) = await RenewLeaseAsync(http, jobId, report, leases, options);
+        if (refused is not null)
         {
             return refused;
         }
@@ -82,9 +83,7 @@ public static class WorkerEndpoints
             await lifecycle.ProgressAsync(jobId, report.Attempt, progress, http.RequestAborted);
         }
 
-        // The check above renewed the lease by its granted duration.
-        var expires = await leases.RenewAsync(jobId, report.Attempt, report.WorkerId!, http.RequestAborted);
-        return expires is null ? LeaseLost(jobId, report) : Results.Json(new { lease_expires_at = expires });
+        return Results.Json(new { lease_expires_at = expires });
     }
 
     /// <summary>Uploads one output file (multipart "file"); its output_id goes into the complete call.</summary>
@@ -177,19 +176,20 @@ public static class WorkerEndpoints
     }
 
     /// <summary>Gate, then the lease check (which also renews it): 409 when this worker no longer holds the attempt.</summary>
-    private static async Task<IResult?> HoldsLeaseAsync(HttpContext http, Guid jobId, WorkerReport report, LeaseStore leases, IOptions<JobsOptions> options)
+    private static async Task<IResult?> HoldsLeaseAsync(HttpContext http, Guid jobId, WorkerReport report, LeaseStore leases, IOptions<JobsOptions> options) =>
+        (await RenewLeaseAsync(http, jobId, report, leases, options)).Refused;
+
+    /// <summary>Gate and renewal: the refusal (404/401/409), or the lease's new expiry.</summary>
+    private static async Task<(IResult? Refused, DateTimeOffset? Expires)> RenewLeaseAsync(
+        HttpContext http, Guid jobId, WorkerReport report, LeaseStore leases, IOptions<JobsOptions> options)
     {
         if (WorkerGate.Refuse(http, options.Value.WorkerToken) is { } refused)
         {
-            return refused;
+            return (refused, null);
         }
 
-        if (string.IsNullOrEmpty(report.WorkerId) || await leases.RenewAsync(jobId, report.Attempt, report.WorkerId, http.RequestAborted) is null)
-        {
-            return LeaseLost(jobId, report);
-        }
-
-        return null;
+        var expires = string.IsNullOrEmpty(report.WorkerId) ? null : await leases.RenewAsync(jobId, report.Attempt, report.WorkerId, http.RequestAborted);
+        return expires is null ? (LeaseLost(jobId, report), null) : (null, expires);
     }
 
     private static ApiError LeaseLost(Guid jobId, WorkerReport report) =>
