@@ -50,8 +50,8 @@ internal static class PlatformSetup
             .UseNpgsqlDataSource()
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
-            // Async projections (ledger transactions, later usage) run on one node at a time.
-            .AddAsyncDaemon(JasperFx.Events.Daemon.DaemonMode.HotCold)
+            // No async daemon: every read model is written in the transaction of its events
+            // (ledger history by the ledger writer, ADR 0014; jobs inline), so nothing lags or polls.
             .IntegrateWithWolverine();
 
         builder.Services.CritterStackDefaults(x =>

@@ -19,7 +19,6 @@ public sealed class CreditEndpointsTests(VergingHost fixture)
         var second = Guid.CreateVersion7();
         await fixture.InvokeAsync<FreezeOutcome>(new FreezeCredits(account, second, 5, "tts"));
         await fixture.InvokeAsync<ReservationOutcome>(new ReleaseCredits(account, second, "upstream failed"));
-        await fixture.Service<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
 
         var page = await Get(key, "/api/v1/credits/transactions");
         page["total"]!.GetValue<long>().ShouldBe(5);
@@ -131,7 +130,6 @@ public sealed class CreditEndpointsTests(VergingHost fixture)
         var (_, poor) = await fixture.CreateAccountAsync();
         (await Get(poor, "/api/v1/credits"))["balance"]!.GetValue<long>().ShouldBe(0);
         (await Get(rich, "/api/v1/credits"))["balance"]!.GetValue<long>().ShouldBe(999);
-        await fixture.Service<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
         (await Get(poor, "/api/v1/credits/transactions"))["total"]!.GetValue<long>().ShouldBe(0);
     }
 

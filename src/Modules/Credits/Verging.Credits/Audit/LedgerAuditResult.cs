@@ -15,7 +15,7 @@ public sealed record LedgerAuditRow(
     public bool Matches => Problems.Count == 0;
 }
 
-public sealed record LedgerAuditReport(IReadOnlyList<LedgerAuditRow> Rows, bool TransactionsChecked)
+public sealed record LedgerAuditReport(IReadOnlyList<LedgerAuditRow> Rows)
 {
     public IEnumerable<LedgerAuditRow> Mismatches => Rows.Where(r => !r.Matches);
 }

@@ -7,8 +7,7 @@ namespace Verging.Credits.Audit;
 
 /// <summary>
 /// Rebuilds every read model of the ledger from the events alone: balance documents and
-/// reservation/operation records by replay, and the transaction history through Marten's projection
-/// rebuild. Safe to run while the service runs: balance documents are rewritten with the version
+/// reservation/operation records and the transaction history by replay. Safe to run while the service runs: balance documents are rewritten with the version
 /// they reflect, so the writer reloads anything that moved meanwhile.
 /// </summary>
 public sealed class LedgerRebuild(IDocumentStore store, LedgerAudit audit, LedgerWriter writer)
@@ -21,10 +20,15 @@ public sealed class LedgerRebuild(IDocumentStore store, LedgerAudit audit, Ledge
             await using var session = store.LightweightSession();
             var events = await session.Events.FetchStreamAsync(accountId, token: cancellation);
             Ledger.Ledger? state = null;
+            session.DeleteWhere<LedgerEntry>(x => x.AccountId == accountId);
             foreach (var e in events)
             {
                 state = Ledger.Ledger.Fold(state, e.Data);
                 StoreRecords(session, accountId, e.Data, e.Timestamp);
+                if (LedgerEntryProjection.EntryFor(e.Sequence, accountId, e.Data, e.Timestamp) is { } entry)
+                {
+                    session.Store(entry);
+                }
             }
 
             if (state is not null)
@@ -35,8 +39,6 @@ public sealed class LedgerRebuild(IDocumentStore store, LedgerAudit audit, Ledge
             await session.SaveChangesAsync(cancellation);
         }
 
-        using var daemon = await store.BuildProjectionDaemonAsync();
-        await daemon.RebuildProjectionAsync<LedgerEntryProjection>(cancellation);
         writer.ForgetCachedState();
         return accounts.Count;
     }

@@ -165,6 +165,7 @@ public sealed class LedgerWriter : IHostedService, IDisposable
         phase = System.Diagnostics.Stopwatch.GetTimestamp();
 
         var now = _clock.GetUtcNow();
+        var writes = new LedgerBatchWrites(session);
         var appended = new Dictionary<Guid, List<object>>();
         var answers = new object[batch.Count];
         for (var i = 0; i < batch.Count; i++)
@@ -192,13 +193,13 @@ public sealed class LedgerWriter : IHostedService, IDisposable
 
             if (decision.EndedReservation is { } ended)
             {
-                session.Store(ended);
+                writes.Store(ended);
                 priors.Remember(ended);
             }
 
             if (decision.AppliedOperation is { } operation)
             {
-                session.Insert(operation);
+                writes.Insert(operation);
                 priors.Remember(operation);
             }
         }
@@ -206,26 +207,18 @@ public sealed class LedgerWriter : IHostedService, IDisposable
         var committed = new List<Ledger.Ledger>(appended.Count);
         foreach (var (accountId, events) in appended)
         {
-            var before = versions.GetValueOrDefault(accountId);
-            var after = before + events.Count;
-            if (versions.ContainsKey(accountId))
-            {
-                session.Events.Append(accountId, after, events.ToArray());
-            }
-            else
-            {
-                session.Events.StartStream<Ledger.Ledger>(accountId, events.ToArray());
-            }
-
-            var state = states[accountId]! with { StreamVersion = after };
-            session.Store(state);
+            long? before = versions.TryGetValue(accountId, out var version) ? version : null;
+            writes.Append(accountId, before, events);
+            var state = states[accountId]! with { StreamVersion = (before ?? 0) + events.Count };
+            writes.Store(state);
             committed.Add(state);
         }
 
         WriterMetrics.RecordPhase("decide", phase);
         phase = System.Diagnostics.Stopwatch.GetTimestamp();
-        if (appended.Count > 0)
+        if (!writes.IsEmpty)
         {
+            writes.Queue();
             await session.SaveChangesAsync(_stopping.Token);
         }
 
