@@ -115,6 +115,37 @@ public sealed class JobRecoveryTests(ControlledJobsHost fixture)
             .StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
     }
 
+    [Fact]
+    public async Task Waiting_jobs_report_their_place_in_the_queue_and_move_up_when_one_ahead_leaves()
+    {
+        // Image-to-video is left to external workers here, so these jobs wait; jobs of earlier tests may wait ahead of them.
+        var (_, key) = await fixture.CreateAccountAsync(credits: 100);
+        var ids = new List<string>();
+        var places = new List<long>();
+        for (var i = 0; i < 3; i++)
+        {
+            var (status, created) = await Api.PostAsync(key, new JobRequest("/api/v1/image-to-video/create-job",
+                [("file_name", "still.png"), ("user_video_duration", "2")], [("image", await JobMedia.ImageAsync(), "still.png", "image/png")]));
+            status.ShouldBe(HttpStatusCode.OK, created.ToJsonString());
+            ids.Add(created["job_id"]!.GetValue<string>());
+            places.Add(created["queue_position"]!.GetValue<long>());
+        }
+
+        places[0].ShouldBeGreaterThanOrEqualTo(1);
+        places.ShouldBe([places[0], places[0] + 1, places[0] + 2]);
+
+        (await Api.SendAsync(key, HttpMethod.Post, $"/api/v1/jobs/{ids[0]}/cancel")).Item1.ShouldBe(HttpStatusCode.OK);
+        var cancelled = await Api.GetAsync(key, ids[0]);
+        cancelled["queue_position"].ShouldBeNull();
+        (await Api.GetAsync(key, ids[1]))["queue_position"]!.GetValue<long>().ShouldBe(places[0]);
+        (await Api.GetAsync(key, ids[2]))["queue_position"]!.GetValue<long>().ShouldBe(places[0] + 1);
+
+        foreach (var id in ids.Skip(1))
+        {
+            (await Api.SendAsync(key, HttpMethod.Post, $"/api/v1/jobs/{id}/cancel")).Item1.ShouldBe(HttpStatusCode.OK);
+        }
+    }
+
     private async Task<string> CreateImageToVideoAsync(string key)
     {
         var (status, created) = await Api.PostAsync(key, new JobRequest("/api/v1/image-to-video/create-job",

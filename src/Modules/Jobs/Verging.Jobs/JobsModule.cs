@@ -63,7 +63,9 @@ public static class JobsModule
             opts.Schema.For<Job>().DatabaseSchemaName(Schema)
                 .Index(j => j.AccountId)
                 .Index(j => j.Status)
-                .Index(j => j.QueuedAt)
+                // Only waiting jobs: queue positions and worker leases look at these, and a partial
+                // index stays as small as the queue instead of growing with every job ever run.
+                .Index(j => j.QueuedAt, index => index.Predicate = $"data ->> 'status' = '{JobStatus.Pending}'")
                 .Index(j => j.CreatedAt);
             opts.Storage.ExtendedSchemaObjects.Add(LeaseTable.Build());
         });

@@ -19,27 +19,27 @@ public sealed record JobList(IReadOnlyList<JobView> Jobs, long Total, int Page, 
 /// <summary>Turns read-model jobs into views: signed output URLs and, for waiting jobs, their place in the queue.</summary>
 public static class JobViews
 {
+    /// <summary>The expression of Marten's index on <see cref="Job.QueuedAt"/>, so that queries match it.</summary>
+    public const string QueuedAtSql = "marten.mt_immutable_timestamptz(data ->> 'queuedAt')";
+
     public static async Task<IReadOnlyList<JobView>> ToViewsAsync(IReadOnlyList<Job> jobs, IQuerySession session, HttpRequest request, BlobUrlSigner signer)
     {
-        var positions = new Dictionary<Guid, Task<long>>();
-        var pending = jobs.Where(j => j.Status == JobStatus.Pending).ToList();
-        if (pending.Count > 0)
+        var positions = new Dictionary<Guid, long>();
+        foreach (var job in jobs.Where(j => j.Status == JobStatus.Pending))
         {
-            // One round trip for every waiting job's position: jobs queued before it, of any account.
-            var batch = session.CreateBatchQuery();
-            foreach (var job in pending)
-            {
-                var queuedAt = job.QueuedAt;
-                positions[job.Id] = batch.Query<Job>().Where(j => j.Status == JobStatus.Pending && j.QueuedAt < queuedAt).Count();
-            }
-
-            await batch.Execute();
+            // Jobs of any account queued before this one. The status is a literal, not a parameter,
+            // so the planner uses the partial index of waiting jobs (JobsModule) instead of
+            // scanning every job ever run; usually one pending job per call (a create, a get).
+            var ahead = await session.AdvancedSql.QueryAsync<long>(
+                $"select count(*) from {session.DocumentStore.Options.Schema.For<Job>()} " +
+                $"where data ->> 'status' = '{JobStatus.Pending}' and {QueuedAtSql} < ?", CancellationToken.None, job.QueuedAt);
+            positions[job.Id] = ahead[0] + 1;
         }
 
         var views = new List<JobView>(jobs.Count);
         foreach (var job in jobs)
         {
-            long? position = positions.TryGetValue(job.Id, out var ahead) ? await ahead + 1 : null;
+            long? position = positions.TryGetValue(job.Id, out var place) ? place : null;
             views.Add(ToView(job, position, request, signer));
         }
 

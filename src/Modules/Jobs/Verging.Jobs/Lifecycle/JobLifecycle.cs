@@ -90,12 +90,15 @@ public sealed class JobLifecycle(JobJournal journal, IWolverineRuntime runtime, 
             await change.PublishAsync(Ended(change.State, JobStatus.Cancelled, 0, null, "cancelled by the client", change.Now));
         }, cancellation);
 
-    /// <summary>Claims a pending job for <paramref name="workerId"/>; null when someone else has it or it is no longer pending.</summary>
-    public async Task<Job?> TryStartAsync(Guid jobId, string workerId, TimeSpan? leaseDuration, CancellationToken cancellation)
+    /// <summary>
+    /// Claims a pending job for <paramref name="workerId"/>; null when someone else has it, it is no
+    /// longer pending, or <paramref name="eligible"/> (checked under the lock) says this worker must not take it.
+    /// </summary>
+    public async Task<Job?> TryStartAsync(Guid jobId, string workerId, TimeSpan? leaseDuration, CancellationToken cancellation, Func<Job, bool>? eligible = null)
     {
         var started = await journal.ChangeAsync(jobId, (job, change) =>
         {
-            if (JobRules.CanStart(job))
+            if (JobRules.CanStart(job) && (eligible is null || eligible(job)))
             {
                 change.Append(new JobStarted(job.Attempt, workerId, change.Now));
                 var lease = leaseDuration ?? options.Value.LeaseDuration;

@@ -1,4 +1,3 @@
-using Marten;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Verging.Jobs.Domain;
@@ -15,7 +14,7 @@ namespace Verging.Jobs.Running;
 /// process stops mid-run the lease is simply not renewed: the sweeper queues the job again.
 /// </summary>
 public sealed partial class JobRunner(
-    IDocumentStore store, JobLifecycle lifecycle, LeaseStore leases, JobWorkspace workspace, IBlobStore blobs,
+    JobLifecycle lifecycle, LeaseStore leases, JobWorkspace workspace, IBlobStore blobs,
     IEnumerable<IJobProcessor> processors, RunningJobs running, IOptions<JobsOptions> options, ILogger<JobRunner> logger)
 {
     private static readonly string WorkerPrefix = $"in-process:{Environment.MachineName}:{Environment.ProcessId}:";
@@ -24,18 +23,10 @@ public sealed partial class JobRunner(
 
     public async Task RunAsync(Guid jobId, CancellationToken stopping)
     {
-        await using (var query = store.QuerySession())
-        {
-            var waiting = await query.LoadAsync<Job>(jobId, stopping);
-            if (waiting is null || !JobRules.CanStart(waiting) || options.Value.ExternalOnlyTypes.Contains(waiting.JobType)
-                || !_processors.ContainsKey(waiting.JobType))
-            {
-                return;
-            }
-        }
-
+        // Types left to external workers, or without a processor here, stay pending for a worker that has one.
         var workerId = WorkerPrefix + Guid.NewGuid().ToString("N")[..8];
-        var job = await lifecycle.TryStartAsync(jobId, workerId, null, stopping);
+        var job = await lifecycle.TryStartAsync(jobId, workerId, null, stopping,
+            eligible: waiting => !options.Value.ExternalOnlyTypes.Contains(waiting.JobType) && _processors.ContainsKey(waiting.JobType));
         if (job is null)
         {
             return;
