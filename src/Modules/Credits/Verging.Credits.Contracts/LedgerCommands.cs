@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Verging.Credits.Contracts;
 
 /// <summary>
@@ -16,7 +18,14 @@ public sealed record FreezeCredits(Guid AccountId, Guid ReservationId, long Amou
 /// <param name="AccountId">The paying account.</param>
 /// <param name="ReservationId">The hold to settle.</param>
 /// <param name="Consumed">Credits actually used; more than the hold is capped at the hold.</param>
-public sealed record SettleCredits(Guid AccountId, Guid ReservationId, long Consumed);
+/// <param name="Then">
+/// Optional: a message the ledger publishes through its outbox in the settle's own transaction,
+/// only when this command settles the hold (not a repeat, not a hold already released or expired):
+/// e.g. the caller's usage record, which then is durable exactly when the charge is and costs no
+/// commit of its own. Carried in-process only (<c>InvokeAsync</c>); it is not serialized, so a
+/// caller must publish its message itself when the outcome is not a fresh settle.
+/// </param>
+public sealed record SettleCredits(Guid AccountId, Guid ReservationId, long Consumed, [property: JsonIgnore] object? Then = null);
 
 /// <summary>Ends a hold by giving all of it back (upstream failure, job failure or cancel).</summary>
 /// <param name="AccountId">The paying account.</param>

@@ -24,9 +24,23 @@ public sealed class CreditHold(IMessageBus bus, Guid accountId, Guid requestId, 
         return outcome;
     }
 
-    /// <summary>Charges <paramref name="consumed"/> (never more than held) and gives back the rest.</summary>
-    public Task<ReservationOutcome> SettleAsync(long consumed) =>
-        bus.InvokeAsync<ReservationOutcome>(new SettleCredits(accountId, requestId, Math.Min(consumed, Amount)));
+    /// <summary>
+    /// Charges <paramref name="consumed"/> (never more than held), gives back the rest, and records
+    /// the usage: the ledger publishes the event in the settle's own transaction, so the charge and
+    /// its usage record are durable together before the client is answered. If the hold had already
+    /// ended (expired under a very slow stream), the event is published here with what was really charged.
+    /// </summary>
+    public async Task<ReservationOutcome> SettleAsync(long consumed, Func<long, object> usage)
+    {
+        var charged = Math.Min(consumed, Amount);
+        var outcome = await bus.InvokeAsync<ReservationOutcome>(new SettleCredits(accountId, requestId, charged, usage(charged)));
+        if (outcome is not { End: ReservationEnd.Settled, Repeated: false })
+        {
+            await bus.PublishAsync(usage(outcome.End == ReservationEnd.Settled ? outcome.Consumed : 0));
+        }
+
+        return outcome;
+    }
 
     public Task<ReservationOutcome> ReleaseAsync(string reason) =>
         bus.InvokeAsync<ReservationOutcome>(new ReleaseCredits(accountId, requestId, reason));

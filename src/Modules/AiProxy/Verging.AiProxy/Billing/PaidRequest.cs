@@ -63,8 +63,7 @@ public sealed class PaidRequest(RateLimiter rateLimiter, TimeProvider clock, ILo
             throw;
         }
 
-        var settled = await hold.SettleAsync(result.Cost);
-        await UsageEvents.CompletedAsync(bus, caller, requestId, service, result.Model, 0, 0, result.Units, settled.Consumed, started, clock);
+        var settled = await hold.SettleAsync(result.Cost, UsageEvents.Completed(caller, requestId, service, result.Model, 0, 0, result.Units, started, clock));
         return Results.Json(result.Response(settled.Consumed));
     }
 

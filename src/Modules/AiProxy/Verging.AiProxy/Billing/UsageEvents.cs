@@ -5,13 +5,17 @@ using Wolverine;
 
 namespace Verging.AiProxy.Billing;
 
-/// <summary>Publishes the usage contracts (durably, through Wolverine) that the Usage module records.</summary>
+/// <summary>The usage contracts (durable, through Wolverine) that the Usage module records.</summary>
 public static class UsageEvents
 {
-    public static Task CompletedAsync(IMessageBus bus, Caller caller, Guid requestId, string service, string model,
-        long input, long output, double units, long credits, long startedTimestamp, TimeProvider clock) =>
-        bus.PublishAsync(new AiRequestCompleted(requestId, caller.AccountId, caller.ApiKeyId, service, model, input, output, units, credits,
-            (long)Stopwatch.GetElapsedTime(startedTimestamp).TotalMilliseconds, clock.GetUtcNow())).AsTask();
+    /// <summary>A completed request's event, for <paramref name="credits"/> charged; published with its settle (<see cref="CreditHold.SettleAsync"/>).</summary>
+    public static Func<long, AiRequestCompleted> Completed(Caller caller, Guid requestId, string service, string model,
+        long input, long output, double units, long startedTimestamp, TimeProvider clock)
+    {
+        var latency = (long)Stopwatch.GetElapsedTime(startedTimestamp).TotalMilliseconds;
+        var at = clock.GetUtcNow();
+        return credits => new AiRequestCompleted(requestId, caller.AccountId, caller.ApiKeyId, service, model, input, output, units, credits, latency, at);
+    }
 
     public static Task FailedAsync(IMessageBus bus, Caller caller, Guid requestId, string service, string model,
         string status, int errorCode, long startedTimestamp, TimeProvider clock) =>

@@ -89,8 +89,7 @@ public sealed class ChatPipeline(
 
         var prompt = result.PromptTokens > 0 ? result.PromptTokens : inputTokens;
         var cost = Price(service, prompt, result.CompletionTokens);
-        var settled = await hold.SettleAsync(cost);
-        await Completed(bus, caller, hold.RequestId, service, result.Model, prompt, result.CompletionTokens, settled.Consumed, started);
+        var settled = await hold.SettleAsync(cost, Completed(caller, hold.RequestId, service, result.Model, prompt, result.CompletionTokens, started));
         return Results.Json(new ChatResponse(result.Content, new TokenUsage(prompt, result.CompletionTokens, prompt + result.CompletionTokens),
             settled.Consumed, result.Model));
     }
@@ -111,8 +110,8 @@ public sealed class ChatPipeline(
         return error;
     }
 
-    internal Task Completed(IMessageBus bus, Caller caller, Guid requestId, string service, string model, long input, long output, long credits, long started) =>
-        UsageEvents.CompletedAsync(bus, caller, requestId, service, model, input, output, 0, credits, started, clock);
+    internal Func<long, object> Completed(Caller caller, Guid requestId, string service, string model, long input, long output, long started) =>
+        UsageEvents.Completed(caller, requestId, service, model, input, output, 0, started, clock);
 
     internal Task Failed(IMessageBus bus, Caller caller, Guid requestId, string service, string model, string status, int errorCode, long started) =>
         UsageEvents.FailedAsync(bus, caller, requestId, service, model, status, errorCode, started, clock);

@@ -103,8 +103,8 @@ internal sealed class ChatStreamResult(
 
         var prompt = promptTokens ?? inputTokens;
         var completion = completionTokens ?? pipeline.Tokens.Count(generated.ToString());
-        var settled = await hold.SettleAsync(ChatPipeline.Price(service, prompt, completion));
-        await pipeline.Completed(bus, caller, hold.RequestId, service, call.Model, prompt, completion, settled.Consumed, started);
+        var settled = await hold.SettleAsync(ChatPipeline.Price(service, prompt, completion),
+            pipeline.Completed(caller, hold.RequestId, service, call.Model, prompt, completion, started));
         if (disconnected)
         {
             return;

@@ -12,6 +12,8 @@ internal static class RateWindowsTable
         table.AddColumn<string>("service").AsPrimaryKey();
         table.AddColumn<DateTimeOffset>("window_start").AsPrimaryKey();
         table.AddColumn<int>("count").NotNull();
+        // How many the last claim got (a claim may get fewer than it asked near the limit).
+        table.AddColumn<int>("granted").NotNull().DefaultValueByExpression("0");
         return table;
     }
 }

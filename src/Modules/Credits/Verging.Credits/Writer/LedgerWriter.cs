@@ -148,9 +148,11 @@ public sealed class LedgerWriter : IHostedService, IDisposable
         var phase = System.Diagnostics.Stopwatch.GetTimestamp();
         var accounts = batch.Select(p => p.AccountId).Distinct().Order().ToArray();
 
-        // Only a freeze schedules anything (its hold's expiry): a batch without one (settles,
-        // releases, grants) skips the scope and the outbox it would enrol for nothing.
-        await using var scope = batch.Exists(p => p.Command is FreezeCredits) ? _services.CreateAsyncScope() : (AsyncServiceScope?)null;
+        // Only a freeze (its hold's expiry) and a settle carrying a message send anything: a batch
+        // without either skips the scope and the outbox it would enrol for nothing.
+        await using var scope = batch.Exists(p => p.Command is FreezeCredits or SettleCredits { Then: not null })
+            ? _services.CreateAsyncScope()
+            : (AsyncServiceScope?)null;
         var outbox = scope?.ServiceProvider.GetRequiredService<IMartenOutbox>();
         await using var session = _store.LightweightSession();
         outbox?.Enroll(session);
@@ -185,6 +187,11 @@ public sealed class LedgerWriter : IHostedService, IDisposable
                 if (@event is CreditsFrozen frozen)
                 {
                     await outbox!.ScheduleAsync(new ExpireHold(pending.AccountId, frozen.ReservationId), frozen.ExpiresAt);
+                }
+                else if (@event is CreditsSettled && pending.Command is SettleCredits { Then: { } then })
+                {
+                    // Published with the settle or not at all (see SettleCredits.Then).
+                    await outbox!.PublishAsync(then);
                 }
             }
 
