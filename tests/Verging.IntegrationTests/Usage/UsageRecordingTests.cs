@@ -88,6 +88,25 @@ public sealed class UsageRecordingTests(VergingHost fixture)
     }
 
     [Fact]
+    public async Task Appends_committed_together_still_record_each_source_once()
+    {
+        // 40 distinct sources and one source delivered 20 times, all at once: the log commits them in
+        // shared transactions, and a duplicate inside one batch still records nothing.
+        var (account, key) = await fixture.CreateAccountAsync();
+        var log = fixture.Service<Verging.Usage.Recording.UsageLog>();
+        var repeated = UsageKit.Completed(account, Guid.NewGuid(), "chat", UsageKit.Base);
+        var distinct = Enumerable.Range(0, 40).Select(i => UsageKit.Completed(account, Guid.NewGuid(), "tts", UsageKit.Base.AddSeconds(i))).ToList();
+
+        var appended = await Task.WhenAll(
+            distinct.Concat(Enumerable.Repeat(repeated, 20)).Select(e =>
+                Task.Run(() => log.AppendAsync(Verging.Usage.Recording.UsageProjection.Received(e), CancellationToken.None))));
+
+        appended.Count(recorded => recorded).ShouldBe(41);
+        (await fixture.CountRecordsAsync(repeated.RequestId)).ShouldBe(1);
+        (await fixture.GetJsonAsync(key, "/api/v1/ai/usage"))["total"]!.GetValue<long>().ShouldBe(41);
+    }
+
+    [Fact]
     public async Task Each_attempt_of_a_job_is_its_own_record_and_a_repeated_attempt_is_not()
     {
         var (account, key) = await fixture.CreateAccountAsync();
