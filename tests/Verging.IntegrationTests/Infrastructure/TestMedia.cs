@@ -10,7 +10,7 @@ public static class TestMedia
         var path = Path.Combine(Path.GetTempPath(), $"verging-test-{Guid.NewGuid():N}.{format}");
         try
         {
-            await RunAsync("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", $"sine=frequency=440:duration={seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}", path);
+            await FfmpegAsync("-f", "lavfi", "-i", $"sine=frequency=440:duration={seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}", path);
             return await File.ReadAllBytesAsync(path);
         }
         finally
@@ -36,7 +36,11 @@ public static class TestMedia
         }
     }
 
-    private static async Task<string> RunAsync(string tool, params string[] arguments)
+    /// <summary>ffmpeg with the flags every test wants (no stdin, errors only, overwrite).</summary>
+    public static Task FfmpegAsync(params string[] arguments) => RunAsync("ffmpeg", ["-nostdin", "-v", "error", "-y", .. arguments]);
+
+    /// <summary>Runs a media tool and returns its output; its error output is the exception's message when it fails.</summary>
+    public static async Task<string> RunAsync(string tool, params string[] arguments)
     {
         var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in arguments)
@@ -45,14 +49,16 @@ public static class TestMedia
         }
 
         using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
+        // Both streams at once: a tool that fills one pipe while we wait on the other would hang.
+        var output = process.StandardOutput.ReadToEndAsync();
         var error = await process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
+        await output;
         if (process.ExitCode != 0)
         {
             throw new InvalidOperationException($"{tool} failed: {error}");
         }
 
-        return output;
+        return await output;
     }
 }

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
+using Verging.IntegrationTests.Infrastructure;
 
 namespace Verging.IntegrationTests.Jobs;
 
@@ -26,22 +26,9 @@ public static class JobMedia
     private static async Task<byte[]> MakeAsync(string extension, params string[] arguments)
     {
         var path = Path.Combine(Path.GetTempPath(), $"verging-job-media-{Guid.NewGuid():N}.{extension}");
-        var start = new ProcessStartInfo("ffmpeg") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in (string[])["-nostdin", "-v", "error", "-y", .. arguments, path])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
         try
         {
-            using var process = Process.Start(start)!;
-            var error = await process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            if (process.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"ffmpeg failed: {error}");
-            }
-
+            await TestMedia.FfmpegAsync([.. arguments, path]);
             return await File.ReadAllBytesAsync(path);
         }
         finally

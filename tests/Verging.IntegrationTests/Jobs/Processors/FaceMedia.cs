@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
+using Verging.IntegrationTests.Infrastructure;
 
 namespace Verging.IntegrationTests.Jobs.Processors;
 
@@ -62,22 +62,5 @@ public static class FaceMedia
         }
     }
 
-    internal static async Task RunFfmpegAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("ffmpeg") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in (string[])["-nostdin", "-v", "error", "-y", .. arguments])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        await output;
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"ffmpeg failed: {error}");
-        }
-    }
+    internal static Task RunFfmpegAsync(params string[] arguments) => TestMedia.FfmpegAsync(arguments);
 }

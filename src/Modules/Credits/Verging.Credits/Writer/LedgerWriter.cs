@@ -67,8 +67,27 @@ public sealed class LedgerWriter : IHostedService, IDisposable
             shard.Writer.TryComplete();
         }
 
-        await Task.WhenAny(Task.WhenAll(_loops), Task.Delay(Timeout.Infinite, cancellationToken));
-        await _stopping.CancelAsync();
+        var drained = Task.WhenAll(_loops);
+        if (await Task.WhenAny(drained, Task.Delay(Timeout.Infinite, cancellationToken)) != drained)
+        {
+            _logger.LogWarning("The ledger writer did not finish its queued commands before the stop timeout; cancelling the batch in flight (nothing of it is committed)");
+        }
+
+        try
+        {
+            await _stopping.CancelAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Stopped again after the container disposed this writer (a test host's factory stops
+            // the host a second time when the first stop ran out of time): nothing is left to stop.
+        }
+        catch (AggregateException e)
+        {
+            // A cancellation callback of the batch in flight failed (its connection is being torn
+            // down); the host must still stop, and an uncommitted batch changed nothing.
+            _logger.LogWarning(e, "Cancelling the ledger batch in flight failed");
+        }
     }
 
     /// <summary>Queues a command and returns its answer once the transaction holding it has committed.</summary>
