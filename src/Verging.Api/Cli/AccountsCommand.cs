@@ -34,11 +34,9 @@ public sealed class AccountsCommand : JasperFxAsyncCommand<AccountsInput>
             return false;
         }
 
-        using var host = input.BuildHost();
-        await host.StartAsync();
-        try
+        return await CommandHost.RunAsync(input, async services =>
         {
-            var bus = host.Services.GetRequiredService<IMessageBus>();
+            var bus = services.GetRequiredService<IMessageBus>();
             var outcome = await bus.InvokeAsync<OpenAccountOutcome>(new OpenAccount(input.EmailFlag, input.CreditsFlag));
             if (outcome.Error is not null)
             {
@@ -57,10 +55,6 @@ public sealed class AccountsCommand : JasperFxAsyncCommand<AccountsInput>
             }
 
             return true;
-        }
-        finally
-        {
-            await host.StopAsync();
-        }
+        });
     }
 }

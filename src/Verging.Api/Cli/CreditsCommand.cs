@@ -24,38 +24,22 @@ public sealed class CreditsCommand : JasperFxAsyncCommand<CreditsInput>
 {
     public override async Task<bool> Execute(CreditsInput input)
     {
-        Guid? account = null;
-        if (!string.IsNullOrEmpty(input.AccountFlag))
+        if (!CommandHost.TryParseAccount(input.AccountFlag, out var account))
         {
-            if (!Guid.TryParse(input.AccountFlag, out var parsed))
-            {
-                await Console.Error.WriteLineAsync($"--account: '{input.AccountFlag}' is not an account id");
-                return false;
-            }
-
-            account = parsed;
+            return false;
         }
 
-        using var host = input.BuildHost();
-        await host.StartAsync();
-        try
+        return await CommandHost.RunAsync(input, services => input.Action.ToLowerInvariant() switch
         {
-            return input.Action.ToLowerInvariant() switch
-            {
-                "audit" => await AuditAsync(host, account),
-                "rebuild" => await RebuildAsync(host),
-                _ => await UnknownAsync(input.Action),
-            };
-        }
-        finally
-        {
-            await host.StopAsync();
-        }
+            "audit" => AuditAsync(services, account),
+            "rebuild" => RebuildAsync(services),
+            _ => UnknownAsync(input.Action),
+        });
     }
 
-    private static async Task<bool> AuditAsync(IHost host, Guid? account)
+    private static async Task<bool> AuditAsync(IServiceProvider services, Guid? account)
     {
-        var report = await host.Services.GetRequiredService<LedgerAudit>().RunAsync(account, CancellationToken.None);
+        var report = await services.GetRequiredService<LedgerAudit>().RunAsync(account, CancellationToken.None);
         var mismatches = report.Mismatches.ToList();
 
         Console.WriteLine($"Audited {report.Rows.Count} ledger(s); {mismatches.Count} with mismatches.");
@@ -74,9 +58,9 @@ public sealed class CreditsCommand : JasperFxAsyncCommand<CreditsInput>
         return mismatches.Count == 0;
     }
 
-    private static async Task<bool> RebuildAsync(IHost host)
+    private static async Task<bool> RebuildAsync(IServiceProvider services)
     {
-        var count = await host.Services.GetRequiredService<LedgerRebuild>().RunAsync(CancellationToken.None);
+        var count = await services.GetRequiredService<LedgerRebuild>().RunAsync(CancellationToken.None);
         Console.WriteLine($"Rebuilt the read models of {count} ledger(s) from their events.");
         return true;
     }

@@ -41,23 +41,13 @@ public sealed class UsageCommand : JasperFxAsyncCommand<UsageInput>
 {
     public override async Task<bool> Execute(UsageInput input)
     {
-        Guid? account = null;
-        if (!string.IsNullOrEmpty(input.AccountFlag))
+        if (!CommandHost.TryParseAccount(input.AccountFlag, out var account))
         {
-            if (!Guid.TryParse(input.AccountFlag, out var parsed))
-            {
-                await Console.Error.WriteLineAsync($"--account: '{input.AccountFlag}' is not an account id");
-                return false;
-            }
-
-            account = parsed;
+            return false;
         }
 
-        using var host = input.BuildHost();
-        await host.StartAsync();
-        try
+        return await CommandHost.RunAsync(input, async services =>
         {
-            var services = host.Services;
             switch (input.Action.ToLowerInvariant())
             {
                 case "rebuild":
@@ -81,10 +71,6 @@ public sealed class UsageCommand : JasperFxAsyncCommand<UsageInput>
                     await Console.Error.WriteLineAsync($"Unknown action '{input.Action}'. Use: usage rebuild | usage seed [...] | usage lag [...]");
                     return false;
             }
-        }
-        finally
-        {
-            await host.StopAsync();
-        }
+        });
     }
 }
