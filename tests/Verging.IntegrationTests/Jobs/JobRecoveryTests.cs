@@ -134,6 +134,12 @@ public sealed class JobRecoveryTests(ControlledJobsHost fixture)
         places[0].ShouldBeGreaterThanOrEqualTo(1);
         places.ShouldBe([places[0], places[0] + 1, places[0] + 2]);
 
+        // A list computes every waiting job's place in one query, in the same order.
+        var (listed, list) = await Api.SendAsync(key, HttpMethod.Get, $"/api/v1/image-to-video/jobs?job_ids={string.Join(",", ids)}");
+        listed.ShouldBe(HttpStatusCode.OK, list.ToJsonString());
+        list["jobs"]!.AsArray().ToDictionary(j => j!["job_id"]!.GetValue<string>(), j => j!["queue_position"]!.GetValue<long>())
+            .ShouldBe(ids.Zip(places).ToDictionary(p => p.First, p => p.Second), ignoreOrder: true);
+
         (await Api.SendAsync(key, HttpMethod.Post, $"/api/v1/jobs/{ids[0]}/cancel")).Item1.ShouldBe(HttpStatusCode.OK);
         var cancelled = await Api.GetAsync(key, ids[0]);
         cancelled["queue_position"].ShouldBeNull();

@@ -31,13 +31,18 @@ public sealed class RateLimiter(NpgsqlDataSource dataSource, IOptions<RateLimitO
         var windowStart = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % windowTicks), TimeSpan.Zero);
         var reset = Math.Max(1, (int)Math.Ceiling((windowStart.AddTicks(windowTicks) - now).TotalSeconds));
 
-        if (_allowances.Count > MaxTracked)
+        if (!_allowances.TryGetValue((accountId, service), out var allowance))
         {
-            // Only unused claims of current windows are lost: at worst a few requests are refused early.
-            _allowances.Clear();
+            // Counted only when a new account and service appears: Count takes every lock of the map.
+            if (_allowances.Count > MaxTracked)
+            {
+                // Only unused claims of current windows are lost: at worst a few requests are refused early.
+                _allowances.Clear();
+            }
+
+            allowance = _allowances.GetOrAdd((accountId, service), _ => new Allowance());
         }
 
-        var allowance = _allowances.GetOrAdd((accountId, service), _ => new Allowance());
         if (allowance.TryTake(windowStart, limit, reset) is { } local)
         {
             return local;

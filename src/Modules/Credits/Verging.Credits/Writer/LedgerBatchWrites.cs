@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Marten;
 using Marten.Events;
 using Verging.Credits.Ledger;
@@ -23,6 +24,9 @@ internal sealed class LedgerBatchWrites(IDocumentSession session)
     private static readonly string EntryType = typeof(LedgerEntry).FullName!;
     private static readonly string RecordType = typeof(ReservationRecord).FullName!;
     private static readonly string OperationType = typeof(LedgerOperation).FullName!;
+
+    // Marten's alias and .NET name of each event type, asked once per type rather than per event.
+    private static readonly ConcurrentDictionary<Type, (string Alias, string DotNetName)> TypeNames = new();
 
     private readonly List<(Guid Stream, long Version, object Data)> _events = [];
     private readonly List<(Guid Stream, long Version)> _newStreams = [];
@@ -83,12 +87,12 @@ internal sealed class LedgerBatchWrites(IDocumentSession session)
 
         if (_ledgers.Count > 0)
         {
-            QueueUpsert(Table<Ledger.Ledger>(), "uuid", LedgerType, _ledgers.Select(l => (object)l.Id).ToArray(), _ledgers.Select(l => serializer.ToJson(l)).ToArray());
+            QueueUpsert(Table<Ledger.Ledger>(), "uuid", LedgerType, _ledgers.Select(l => l.Id).ToArray(), _ledgers.Select(l => serializer.ToJson(l)).ToArray());
         }
 
         if (_records.Count > 0)
         {
-            QueueUpsert(Table<ReservationRecord>(), "varchar", RecordType, _records.Select(r => (object)r.Id).ToArray(), _records.Select(r => serializer.ToJson(r)).ToArray());
+            QueueUpsert(Table<ReservationRecord>(), "varchar", RecordType, _records.Select(r => r.Id).ToArray(), _records.Select(r => serializer.ToJson(r)).ToArray());
         }
 
         if (_operations.Count > 0)
@@ -114,13 +118,15 @@ internal sealed class LedgerBatchWrites(IDocumentSession session)
         for (var i = 0; i < count; i++)
         {
             var (stream, version, data) = _events[i];
-            var described = eventTypes.BuildEvent(data);
+            (types[i], dotnetTypes[i]) = TypeNames.GetOrAdd(data.GetType(), static (_, arg) =>
+            {
+                var described = arg.Graph.BuildEvent(arg.Data);
+                return (described.EventTypeName, described.DotNetTypeName);
+            }, (Graph: eventTypes, Data: data));
             ids[i] = Guid.CreateVersion7();
             streamIds[i] = stream;
             versions[i] = version;
             bodies[i] = serializer.ToJson(data);
-            types[i] = described.EventTypeName;
-            dotnetTypes[i] = described.DotNetTypeName;
             // The history row; its id (the event's sequence) and time are filled in by the database.
             entries[i] = LedgerEntryProjection.EntryFor(0, stream, data, default) is { } entry ? serializer.ToJson(entry) : null;
         }
@@ -139,14 +145,13 @@ internal sealed class LedgerBatchWrites(IDocumentSession session)
             ids, streamIds, versions, bodies, types, dotnetTypes, entries, DefaultTenant, EntryType);
     }
 
-    private void QueueUpsert(string table, string idType, string dotnetType, object[] ids, string[] bodies)
+    private void QueueUpsert<TId>(string table, string idType, string dotnetType, TId[] ids, string[] bodies)
     {
-        var typedIds = idType == "uuid" ? (object)ids.Cast<Guid>().ToArray() : ids.Cast<string>().ToArray();
         session.QueueSqlCommand(
             $"insert into {table} (id, data, mt_version, mt_dotnet_type, mt_last_modified) " +
             $"select id, data, gen_random_uuid(), ?, now() from unnest(?::{idType}[], ?::jsonb[]) as d(id, data) " +
             "on conflict (id) do update set data = excluded.data, mt_version = excluded.mt_version, mt_last_modified = excluded.mt_last_modified",
-            dotnetType, typedIds, bodies);
+            dotnetType, ids, bodies);
     }
 
     private string Table<T>() => session.DocumentStore.Options.Schema.For<T>();

@@ -25,15 +25,21 @@ public static class JobViews
     public static async Task<IReadOnlyList<JobView>> ToViewsAsync(IReadOnlyList<Job> jobs, IQuerySession session, HttpRequest request, BlobUrlSigner signer)
     {
         var positions = new Dictionary<Guid, long>();
-        foreach (var job in jobs.Where(j => j.Status == JobStatus.Pending))
+        var pending = jobs.Where(j => j.Status == JobStatus.Pending).ToList();
+        if (pending.Count > 0)
         {
-            // Jobs of any account queued before this one. The status is a literal, not a parameter,
-            // so the planner uses the partial index of waiting jobs (JobsModule) instead of
-            // scanning every job ever run; usually one pending job per call (a create, a get).
+            // One round trip for every waiting job of the page: jobs of any account queued before each.
+            // The status is a literal, not a parameter, so the planner uses the partial index of
+            // waiting jobs (JobsModule) instead of scanning every job ever run.
             var ahead = await session.AdvancedSql.QueryAsync<long>(
-                $"select count(*) from {session.DocumentStore.Options.Schema.For<Job>()} " +
-                $"where data ->> 'status' = '{JobStatus.Pending}' and {QueuedAtSql} < ?", CancellationToken.None, job.QueuedAt);
-            positions[job.Id] = ahead[0] + 1;
+                $"select (select count(*) from {session.DocumentStore.Options.Schema.For<Job>()} " +
+                $"where data ->> 'status' = '{JobStatus.Pending}' and {QueuedAtSql} < q.at) " +
+                "from unnest(?::timestamptz[]) with ordinality as q(at, n) order by q.n",
+                CancellationToken.None, pending.Select(j => j.QueuedAt).ToArray());
+            for (var i = 0; i < pending.Count; i++)
+            {
+                positions[pending[i].Id] = ahead[i] + 1;
+            }
         }
 
         var views = new List<JobView>(jobs.Count);
