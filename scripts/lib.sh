@@ -102,3 +102,37 @@ pg_create_db() {
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null \
   || echo $((20000 + RANDOM % 20000)); }
+
+# bench_service NAME: what the service benchmarks share: a throwaway PostgreSQL with durability on
+# (removed on exit, together with the service the bench starts into SERVICE_PID), the API built in
+# Release, and its Production settings exported. Sets PG_DIR, PG_PORT, BIN and SERVICE_PID.
+# BENCH_POOL sizes the connection pool (default 100).
+bench_service() {
+  PG_DIR=$(mktemp -d "/tmp/verging-$1-bench-pg.XXXXXX")
+  PG_PORT=$(free_port)
+  SERVICE_PID=""
+  trap bench_cleanup EXIT INT TERM
+  pg_start "$PG_DIR" "$PG_PORT"          # durable: no "fast", so fsync and synchronous_commit stay on
+  pg_create_db "$PG_PORT" verging
+  log "building (Release)"
+  dotnet build src/Verging.Api/Verging.Api.csproj -c Release -nologo -v q -clp:ErrorsOnly >/dev/null
+  BIN=$PWD/src/Verging.Api/bin/Release/net10.0
+  export ASPNETCORE_ENVIRONMENT=Production
+  export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$PG_PORT;Database=verging;Username=postgres;Maximum Pool Size=${BENCH_POOL:-100}"
+  export Logging__LogLevel__Default=Warning
+  export Blobs__Root=$PG_DIR.blobs
+}
+
+bench_cleanup() {
+  [ -n "${SERVICE_PID:-}" ] && kill "$SERVICE_PID" 2>/dev/null && wait "$SERVICE_PID" 2>/dev/null
+  pg_stop "$PG_DIR"; rm -rf "$PG_DIR" "$PG_DIR.blobs"
+}
+
+# wait_ready PORT: until the service on PORT says it is ready (at most a minute).
+wait_ready() {
+  for _ in $(seq 1 120); do
+    curl -fsS "http://127.0.0.1:$1/health/ready" >/dev/null 2>&1 && return 0
+    sleep 0.5
+  done
+  return 1
+}

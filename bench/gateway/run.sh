@@ -12,27 +12,9 @@ HARNESS=${GATEWAY_BENCH:-$(cd .. && pwd)/shared/bench/gateway-bench.sh}
 PORT=${BENCH_HTTP_PORT:-5080}
 ensure_tools
 
-PG_DIR=$(mktemp -d /tmp/verging-bench-pg.XXXXXX)
-PG_PORT=$(free_port)
-SERVICE_PID=""
-cleanup() {
-  [ -n "$SERVICE_PID" ] && kill "$SERVICE_PID" 2>/dev/null && wait "$SERVICE_PID" 2>/dev/null
-  pg_stop "$PG_DIR"; rm -rf "$PG_DIR"
-}
-trap cleanup EXIT INT TERM
-pg_start "$PG_DIR" "$PG_PORT"          # durable: fsync and synchronous_commit stay on
-pg_create_db "$PG_PORT" verging
-
-log "building (Release)"
-dotnet build src/Verging.Api/Verging.Api.csproj -c Release -nologo -v q -clp:ErrorsOnly >/dev/null
-BIN=$PWD/src/Verging.Api/bin/Release/net10.0
-
-export ASPNETCORE_ENVIRONMENT=Production
-export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$PG_PORT;Database=verging;Username=postgres;Maximum Pool Size=100"
+bench_service gateway
 export AiProxy__Upstream__BaseUrl=http://127.0.0.1:18080/v1
 export AiProxy__RateLimits__Limits__chat=1000000000
-export Logging__LogLevel__Default=Warning
-export Blobs__Root=$PG_DIR.blobs
 # Optional runtime tuning to compare (docs/benchmarks.md): e.g. DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0
 # stops idle thread-pool workers from spinning on the one core the gateway is pinned to.
 [ -n "${DOTNET_ThreadPool_UnfairSemaphoreSpinLimit:-}" ] && export DOTNET_ThreadPool_UnfairSemaphoreSpinLimit && log "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=$DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"

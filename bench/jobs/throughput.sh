@@ -12,36 +12,15 @@ WORKERS=${3:-8}
 PORT=${BENCH_HTTP_PORT:-$(free_port)}
 ensure_tools
 
-PG_DIR=$(mktemp -d /tmp/verging-jobs-bench-pg.XXXXXX)
-PG_PORT=$(free_port)
-SERVICE_PID=""
-cleanup() {
-  [ -n "$SERVICE_PID" ] && kill "$SERVICE_PID" 2>/dev/null && wait "$SERVICE_PID" 2>/dev/null
-  pg_stop "$PG_DIR"; rm -rf "$PG_DIR" "$PG_DIR.blobs"
-}
-trap cleanup EXIT INT TERM
-pg_start "$PG_DIR" "$PG_PORT"
-pg_create_db "$PG_PORT" verging
-
-log "building (Release)"
-dotnet build src/Verging.Api/Verging.Api.csproj -c Release -nologo -v q -clp:ErrorsOnly >/dev/null
+bench_service jobs
 dotnet build bench/Verging.Bench.Jobs -c Release -nologo -v q -clp:ErrorsOnly >/dev/null
-BIN=$PWD/src/Verging.Api/bin/Release/net10.0
-
-export ASPNETCORE_ENVIRONMENT=Production
-export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$PG_PORT;Database=verging;Username=postgres;Maximum Pool Size=100"
 export Jobs__NoOpProcessors=true
 export Jobs__Concurrency=$WORKERS
-export Logging__LogLevel__Default=Warning
-export Blobs__Root=$PG_DIR.blobs
 
 KEY=$(cd "$BIN" && dotnet Verging.Api.dll accounts create --email jobs-bench@verging.local --credits $(((JOBS + 100) * 2)) --quiet 2>/dev/null | tail -1)
 (cd "$BIN" && exec dotnet Verging.Api.dll --urls "http://127.0.0.1:$PORT") &
 SERVICE_PID=$!
-for _ in $(seq 1 120); do
-  curl -fsS "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1 && break
-  sleep 0.5
-done
+wait_ready "$PORT" || die "the service did not start"
 
 log "warming up (100 jobs), then $JOBS jobs with $CLIENTS clients, $WORKERS jobs processed at once"
 dotnet bench/Verging.Bench.Jobs/bin/Release/net10.0/Verging.Bench.Jobs.dll "http://127.0.0.1:$PORT" "$KEY" 100 "$CLIENTS" >/dev/null

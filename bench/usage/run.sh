@@ -13,34 +13,14 @@ if [ "${1:-}" = "--quick" ]; then QUICK="--quick"; RECORDS=200000; BIG=106000; f
 PORT=${BENCH_HTTP_PORT:-5090}
 ensure_tools
 
-PG_DIR=$(mktemp -d /tmp/verging-usage-bench-pg.XXXXXX)
-PG_PORT=$(free_port)
-SERVICE_PID=""
-cleanup() {
-  [ -n "$SERVICE_PID" ] && kill "$SERVICE_PID" 2>/dev/null && wait "$SERVICE_PID" 2>/dev/null
-  pg_stop "$PG_DIR"; rm -rf "$PG_DIR" "$PG_DIR.blobs"
-}
-trap cleanup EXIT INT TERM
-pg_start "$PG_DIR" "$PG_PORT"
-pg_create_db "$PG_PORT" verging
-
-log "building (Release)"
-dotnet build src/Verging.Api/Verging.Api.csproj -c Release -nologo -v q -clp:ErrorsOnly >/dev/null
-BIN=$PWD/src/Verging.Api/bin/Release/net10.0
-export ASPNETCORE_ENVIRONMENT=Production
-export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$PG_PORT;Database=verging;Username=postgres;Maximum Pool Size=60"
-export Logging__LogLevel__Default=Warning
-export Blobs__Root=$PG_DIR.blobs
+BENCH_POOL=60 bench_service usage
 api() { (cd "$BIN" && exec dotnet Verging.Api.dll "$@"); }
 
 KEY=$(api accounts create --email usage-bench@verging.local --credits 1000 --quiet 2>/dev/null | tail -1)
 SERVICE_LOG=/tmp/usage-bench-service.log
 (cd "$BIN" && exec dotnet Verging.Api.dll --urls "http://127.0.0.1:$PORT") >"$SERVICE_LOG" 2>&1 &
 SERVICE_PID=$!
-for _ in $(seq 1 120); do
-  curl -fsS "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1 && break
-  sleep 0.5
-done
+wait_ready "$PORT" || { tail -c 4000 "$SERVICE_LOG" >&2; die "the service did not start"; }
 ACCOUNT=$(curl -fsS -X POST "http://127.0.0.1:$PORT/api/v1/api-keys/validate" -H "Authorization: ApiKey $KEY" \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["account_id"])')
 
