@@ -1,5 +1,6 @@
 using Marten;
 using Verging.Credits.Ledger;
+using Verging.Credits.Writer;
 
 namespace Verging.IntegrationTests.Credits;
 
@@ -10,7 +11,7 @@ public static class LedgerInvariants
     public static async Task ShouldMatchReplayAsync(IDocumentStore store, Guid accountId)
     {
         await using var session = store.QuerySession();
-        var document = await session.LoadAsync<Ledger>(accountId);
+        var document = await LedgerDocuments.LoadAsync(session, accountId, CancellationToken.None);
         var replayed = await session.Events.AggregateStreamAsync<Ledger>(accountId);
         var events = await session.Events.FetchStreamAsync(accountId);
 
@@ -19,6 +20,7 @@ public static class LedgerInvariants
         document.Balance.ShouldBe(replayed.Balance);
         document.Frozen.ShouldBe(replayed.Frozen);
         document.Holds.Keys.Order().ShouldBe(replayed.Holds.Keys.Order());
+        document.Holds.Values.Sum(h => h.Amount).ShouldBe(document.Frozen);
         document.StreamVersion.ShouldBe(events.Count);
         replayed.Available.ShouldBeGreaterThanOrEqualTo(0);
         replayed.Frozen.ShouldBe(replayed.Holds.Values.Sum(h => h.Amount));

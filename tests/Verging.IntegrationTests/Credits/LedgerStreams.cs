@@ -1,5 +1,6 @@
 using Marten;
 using Verging.Credits.Ledger;
+using Verging.Credits.Writer;
 
 namespace Verging.IntegrationTests.Credits;
 
@@ -20,11 +21,11 @@ public static class LedgerStreams
         }).ToList();
     }
 
-    /// <summary>The balance read model (the document the writer commits with every change).</summary>
+    /// <summary>The balance read model with its open-hold rows (what the writer commits with every change).</summary>
     public static async Task<Ledger> DocumentAsync(IDocumentStore store, Guid accountId)
     {
         await using var session = store.QuerySession();
-        var document = await session.LoadAsync<Ledger>(accountId);
+        var document = await LedgerDocuments.LoadAsync(session, accountId, CancellationToken.None);
         document.ShouldNotBeNull();
         return document;
     }

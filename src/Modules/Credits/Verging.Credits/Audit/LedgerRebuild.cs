@@ -6,8 +6,8 @@ using Verging.Credits.Writer;
 namespace Verging.Credits.Audit;
 
 /// <summary>
-/// Rebuilds every read model of the ledger from the events alone: balance documents and
-/// reservation/operation records and the transaction history by replay. Safe to run while the service runs: balance documents are rewritten with the version
+/// Rebuilds every read model of the ledger from the events alone: balance documents, open-hold
+/// rows, reservation/operation records and the transaction history by replay. Safe to run while the service runs: balance documents are rewritten with the version
 /// they reflect, so the writer reloads anything that moved meanwhile.
 /// </summary>
 public sealed class LedgerRebuild(IDocumentStore store, LedgerAudit audit, LedgerWriter writer)
@@ -34,6 +34,9 @@ public sealed class LedgerRebuild(IDocumentStore store, LedgerAudit audit, Ledge
             if (state is not null)
             {
                 session.Store(state with { StreamVersion = events.Count });
+                var holds = new LedgerBatchWrites(session);
+                holds.ResyncHolds(state);
+                holds.QueueHolds();
             }
 
             await session.SaveChangesAsync(cancellation);

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 
 namespace Verging.Credits.Ledger;
 
@@ -9,16 +10,22 @@ public sealed record Hold(long Amount, string Purpose, DateTimeOffset ExpiresAt)
 /// One account's credits, folded from its event stream. Immutable: every Apply returns a new value
 /// (Marten's identity map must never see a loaded aggregate change). <see cref="Balance"/> is what
 /// the account owns, <see cref="Frozen"/> the part of it held for unfinished work.
-/// Stored as the balance read model, with the stream version it reflects.
+/// Stored as the balance read model, with the stream version it reflects; the open holds are not
+/// part of that document but rows of their own (<see cref="Writer.OpenHoldsTable"/>): an account with a
+/// thousand unfinished jobs must not rewrite a thousand holds on every change (ADR 0016).
 /// </summary>
-public sealed record Ledger(Guid Id, long Balance, long Frozen, ImmutableDictionary<Guid, Hold> Holds)
+public sealed record Ledger(Guid Id, long Balance, long Frozen)
 {
+    /// <summary>The holds that have not ended, by reservation (their amounts sum to <see cref="Frozen"/>).</summary>
+    [JsonIgnore]
+    public ImmutableDictionary<Guid, Hold> Holds { get; init; } = ImmutableDictionary<Guid, Hold>.Empty;
+
     /// <summary>The stream version this state reflects (set by the writer; not part of the fold).</summary>
     public long StreamVersion { get; init; }
 
     public long Available => Balance - Frozen;
 
-    public static Ledger Empty(Guid accountId) => new(accountId, 0, 0, ImmutableDictionary<Guid, Hold>.Empty);
+    public static Ledger Empty(Guid accountId) => new(accountId, 0, 0);
 
     public static Ledger Create(LedgerOpened e) => Empty(e.AccountId);
 

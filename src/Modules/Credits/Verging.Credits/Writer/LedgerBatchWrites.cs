@@ -11,7 +11,8 @@ namespace Verging.Credits.Writer;
 /// the batch's session (so they travel in Marten's one round trip with the outbox's envelopes and
 /// commit together): all events of all streams in one insert that also writes their transaction
 /// history rows, one update of the stream versions, one upsert of the balance documents, one of
-/// the ended reservations and one insert of the applied operations.
+/// the ended reservations, one insert of the applied operations, and one insert and one delete of
+/// open-hold rows (the holds the batch's events opened and ended).
 /// Marten's own append runs a plpgsql function and a document upsert per stream and per record,
 /// planned one by one; on two cores that was most of a batch's time (ADR 0014). The rows written
 /// are exactly Marten's (same tables, columns, serializer and type names), so Marten reads them
@@ -34,8 +35,11 @@ internal sealed class LedgerBatchWrites(IDocumentSession session)
     private readonly List<Ledger.Ledger> _ledgers = [];
     private readonly List<ReservationRecord> _records = [];
     private readonly List<LedgerOperation> _operations = [];
+    private readonly Dictionary<(Guid Account, Guid Reservation), Hold> _openedHolds = [];
+    private readonly List<(Guid Account, Guid Reservation)> _endedHolds = [];
+    private readonly List<Ledger.Ledger> _resyncedHolds = [];
 
-    public bool IsEmpty => _events.Count == 0;
+    public bool IsEmpty => _events.Count == 0 && _resyncedHolds.Count == 0;
 
     /// <summary>Appends events to a stream that is at <paramref name="versionBefore"/> (null: the stream does not exist yet).</summary>
     public void Append(Guid stream, long? versionBefore, IReadOnlyList<object> events)
@@ -44,6 +48,7 @@ internal sealed class LedgerBatchWrites(IDocumentSession session)
         foreach (var data in events)
         {
             _events.Add((stream, ++version, data));
+            TrackHold(stream, data);
         }
 
         (versionBefore is null ? _newStreams : _movedStreams).Add((stream, version));
@@ -54,6 +59,13 @@ internal sealed class LedgerBatchWrites(IDocumentSession session)
     public void Store(ReservationRecord record) => _records.Add(record);
 
     public void Insert(LedgerOperation operation) => _operations.Add(operation);
+
+    /// <summary>
+    /// Rewrites all open-hold rows of the account to <paramref name="ledger"/>'s holds (its state
+    /// before this batch's events), for a state that had to be replayed because the stored one did
+    /// not match its stream.
+    /// </summary>
+    public void ResyncHolds(Ledger.Ledger ledger) => _resyncedHolds.Add(ledger);
 
     /// <summary>Queues the statements on the session; <c>SaveChangesAsync</c> sends and commits them.</summary>
     public void Queue()
@@ -85,6 +97,8 @@ internal sealed class LedgerBatchWrites(IDocumentSession session)
             QueueEvents(serializer, eventTypes, streams);
         }
 
+        QueueHolds();
+
         if (_ledgers.Count > 0)
         {
             QueueUpsert(Table<Ledger.Ledger>(), "uuid", LedgerType, _ledgers.Select(l => l.Id).ToArray(), _ledgers.Select(l => serializer.ToJson(l)).ToArray());
@@ -102,6 +116,61 @@ internal sealed class LedgerBatchWrites(IDocumentSession session)
                 $"insert into {Table<LedgerOperation>()} (id, data, mt_version, mt_dotnet_type, mt_last_modified) " +
                 "select id, data, gen_random_uuid(), ?, now() from unnest(?::varchar[], ?::jsonb[]) as d(id, data)",
                 OperationType, _operations.Select(o => o.Id).ToArray(), _operations.Select(o => serializer.ToJson(o)).ToArray());
+        }
+    }
+
+    /// <summary>Queues the open-hold row changes: resynced accounts first, then the batch's own opens and ends.</summary>
+    public void QueueHolds()
+    {
+        if (_resyncedHolds.Count > 0)
+        {
+            session.QueueSqlCommand(OpenHoldsTable.DeleteForAccounts, _resyncedHolds.Select(l => l.Id).ToArray());
+            QueueHoldInserts(_resyncedHolds.SelectMany(l => l.Holds.Select(h => (l.Id, h.Key, h.Value))).ToList());
+        }
+
+        QueueHoldInserts(_openedHolds.Select(h => (h.Key.Account, h.Key.Reservation, h.Value)).ToList());
+        if (_endedHolds.Count > 0)
+        {
+            session.QueueSqlCommand(OpenHoldsTable.DeleteMany,
+                _endedHolds.Select(h => h.Account).ToArray(), _endedHolds.Select(h => h.Reservation).ToArray());
+        }
+    }
+
+    private void TrackHold(Guid account, object data)
+    {
+        switch (data)
+        {
+            case CreditsFrozen e:
+                _openedHolds[(account, e.ReservationId)] = new Hold(e.Amount, e.Purpose, e.ExpiresAt);
+                break;
+            case CreditsSettled e:
+                EndHold(account, e.ReservationId);
+                break;
+            case CreditsReleased e:
+                EndHold(account, e.ReservationId);
+                break;
+            case HoldExpired e:
+                EndHold(account, e.ReservationId);
+                break;
+        }
+    }
+
+    // A hold opened and ended in the same batch never needs a row.
+    private void EndHold(Guid account, Guid reservation)
+    {
+        if (!_openedHolds.Remove((account, reservation)))
+        {
+            _endedHolds.Add((account, reservation));
+        }
+    }
+
+    private void QueueHoldInserts(List<(Guid Account, Guid Reservation, Hold Hold)> holds)
+    {
+        if (holds.Count > 0)
+        {
+            session.QueueSqlCommand(OpenHoldsTable.InsertMany,
+                holds.Select(h => h.Account).ToArray(), holds.Select(h => h.Reservation).ToArray(), holds.Select(h => h.Hold.Amount).ToArray(),
+                holds.Select(h => h.Hold.Purpose).ToArray(), holds.Select(h => h.Hold.ExpiresAt).ToArray());
         }
     }
 

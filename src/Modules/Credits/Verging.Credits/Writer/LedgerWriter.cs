@@ -19,7 +19,7 @@ namespace Verging.Credits.Writer;
 /// the same shard, so one instance never races itself); each shard loop takes everything waiting
 /// and commits it in ONE transaction: lock the streams involved (ordered, so instances cannot
 /// deadlock), check the cached states against the stream versions, decide every command in order,
-/// append the events, store the balance documents and reservation records, schedule hold expiries
+/// append the events, store the balance documents, open-hold rows and reservation records, schedule hold expiries
 /// through the outbox, commit, and only then answer the callers. Durable before answered; one
 /// commit for many commands (ADR 0007).
 /// </summary>
@@ -180,13 +180,13 @@ public sealed class LedgerWriter : IHostedService, IDisposable
         var (reservationKeys, operationKeys) = PriorOutcomes.KeysOf(batch);
         var locked = await LedgerStorage.LockAndLoadAsync(session, accounts, reservationKeys, operationKeys, _stopping.Token);
         var versions = locked.Versions;
-        var states = await LoadStatesAsync(session, accounts, versions);
+        var writes = new LedgerBatchWrites(session);
+        var states = await LoadStatesAsync(session, accounts, versions, writes);
         var priors = new PriorOutcomes(locked);
         WriterMetrics.RecordPhase("lock", phase);
         phase = System.Diagnostics.Stopwatch.GetTimestamp();
 
         var now = _clock.GetUtcNow();
-        var writes = new LedgerBatchWrites(session);
         var appended = new Dictionary<Guid, List<object>>();
         var answers = new object[batch.Count];
         for (var i = 0; i < batch.Count; i++)
@@ -263,7 +263,8 @@ public sealed class LedgerWriter : IHostedService, IDisposable
         return answers;
     }
 
-    private async Task<Dictionary<Guid, Ledger.Ledger?>> LoadStatesAsync(IDocumentSession session, Guid[] accounts, Dictionary<Guid, long> versions)
+    private async Task<Dictionary<Guid, Ledger.Ledger?>> LoadStatesAsync(
+        IDocumentSession session, Guid[] accounts, Dictionary<Guid, long> versions, LedgerBatchWrites writes)
     {
         var states = new Dictionary<Guid, Ledger.Ledger?>(accounts.Length);
         var misses = new List<Guid>();
@@ -288,19 +289,22 @@ public sealed class LedgerWriter : IHostedService, IDisposable
             return states;
         }
 
-        var documents = (await session.LoadManyAsync<Ledger.Ledger>(_stopping.Token, misses)).ToDictionary(l => l.Id);
+        var stored = await LedgerDocuments.LoadManyAsync(session, misses, _stopping.Token);
         foreach (var account in misses)
         {
-            if (documents.TryGetValue(account, out var document) && document.StreamVersion == versions[account])
+            if (stored.TryGetValue(account, out var document) && document.StreamVersion == versions[account]
+                && document.Holds.Values.Sum(h => h.Amount) == document.Frozen)
             {
                 states[account] = document;
                 continue;
             }
 
-            // The balance document does not match the stream (written by something else, or lost):
-            // the stream is the truth, so fold it.
+            // The stored state does not match the stream (written by something else, lost, or from
+            // before open holds had rows of their own): the stream is the truth, so fold it, and
+            // rewrite the hold rows from the fold.
             var replayed = await session.Events.AggregateStreamAsync<Ledger.Ledger>(account, token: _stopping.Token);
             states[account] = replayed! with { StreamVersion = versions[account] };
+            writes.ResyncHolds(states[account]!);
         }
 
         return states;
