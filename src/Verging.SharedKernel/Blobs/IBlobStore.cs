@@ -16,4 +16,18 @@ public interface IBlobStore
     Task<(Stream Content, string ContentType)?> OpenAsync(string key, CancellationToken cancellation);
 
     Task DeleteAsync(string key, CancellationToken cancellation);
+
+    /// <summary>
+    /// Stores a finished file from this machine under a new key in <paramref name="folder"/>. The
+    /// store may take the file itself (a rename instead of a copy), so the caller must not use
+    /// <paramref name="path"/> afterwards.
+    /// </summary>
+    async Task<StoredBlob> PutFileAsync(string folder, string extension, string path, string contentType, CancellationToken cancellation)
+    {
+        await using var file = File.OpenRead(path);
+        return await PutAsync(folder, extension, file, contentType, cancellation);
+    }
+
+    /// <summary>Where a stored file is on this machine's disk, for reading only; null when the store is remote or the file is gone.</summary>
+    string? LocalPath(string key) => null;
 }

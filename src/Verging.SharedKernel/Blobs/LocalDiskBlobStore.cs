@@ -30,10 +30,7 @@ public sealed class LocalDiskBlobStore(IOptions<BlobOptions> options, TimeProvid
     public async Task<StoredBlob> PutAsync(string folder, string extension, Stream content, string contentType, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(content);
-        var now = clock.GetUtcNow();
-        var key = $"{folder.Trim('/')}/{now:yyyy/MM/dd}/{Guid.CreateVersion7(now):N}.{extension.TrimStart('.')}";
-        var path = PathFor(key);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var (key, path) = NewKey(folder, extension);
         var temporary = path + ".partial";
         await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
         {
@@ -43,6 +40,25 @@ public sealed class LocalDiskBlobStore(IOptions<BlobOptions> options, TimeProvid
         // Readers never see half a file: it appears under its key only once complete.
         File.Move(temporary, path);
         return new StoredBlob(key, new FileInfo(path).Length, contentType);
+    }
+
+    /// <summary>
+    /// Moves the file in: a rename when it is on the store's file system (no copy and no new file,
+    /// which on ext4 is what a job's files cost most), a copy otherwise. Under its key only once complete.
+    /// </summary>
+    public Task<StoredBlob> PutFileAsync(string folder, string extension, string path, string contentType, CancellationToken cancellation)
+    {
+        var (key, final) = NewKey(folder, extension);
+        var temporary = final + ".partial";
+        File.Move(path, temporary);
+        File.Move(temporary, final);
+        return Task.FromResult(new StoredBlob(key, new FileInfo(final).Length, contentType));
+    }
+
+    public string? LocalPath(string key)
+    {
+        var path = PathFor(key);
+        return File.Exists(path) ? path : null;
     }
 
     public Task<(Stream Content, string ContentType)?> OpenAsync(string key, CancellationToken cancellation)
@@ -67,6 +83,15 @@ public sealed class LocalDiskBlobStore(IOptions<BlobOptions> options, TimeProvid
         }
 
         return Task.CompletedTask;
+    }
+
+    private (string Key, string Path) NewKey(string folder, string extension)
+    {
+        var now = clock.GetUtcNow();
+        var key = $"{folder.Trim('/')}/{now:yyyy/MM/dd}/{Guid.CreateVersion7(now):N}.{extension.TrimStart('.')}";
+        var path = PathFor(key);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        return (key, path);
     }
 
     /// <summary>Maps a key to a path inside the root, refusing anything that would leave it.</summary>

@@ -88,9 +88,9 @@ public sealed partial class JobRunner(
         var stored = new List<JobOutput>(result.Outputs.Count);
         foreach (var output in result.Outputs)
         {
-            await using var file = File.OpenRead(output.Path);
+            // The store may move the file in: the workspace is removed after the run anyway.
             var extension = Path.GetExtension(output.Path).TrimStart('.');
-            var blob = await blobs.PutAsync($"jobs/{job.Id:N}", extension, file, output.ContentType, cancellation);
+            var blob = await blobs.PutFileAsync($"jobs/{job.Id:N}", extension, output.Path, output.ContentType, cancellation);
             stored.Add(new JobOutput(output.Name, blob.Key, output.ContentType, blob.Size));
         }
 

@@ -77,6 +77,13 @@ public sealed class JobWorkspace(IBlobStore blobs, IRemoteMediaFetcher fetcher, 
 
     private async Task<string> CopyBlobAsync(string key, string path, CancellationToken cancellation)
     {
+        // A blob on this machine's disk gets a second name in the workspace instead of a copy:
+        // creating files is what a short job spends most of its file-system time on.
+        if (blobs.LocalPath(key) is { } local && LocalFiles.TryHardLink(local, path))
+        {
+            return path;
+        }
+
         var opened = await blobs.OpenAsync(key, cancellation)
             ?? throw new JobProcessingException("An input file of this job is no longer stored (uploads expire); upload it again");
         await using var content = opened.Content;
