@@ -7,16 +7,17 @@ using System.Text.Json.Nodes;
 // concurrent clients and waits until none is waiting or running; first a warm-up round (not
 // reported), then the measured round. Prints create latency (p50/p99) and jobs/s from the first
 // create to the last completion of the measured round.
-// Usage: Verging.Bench.Jobs <base-url> <api-key> <jobs> <concurrency> [warm-up jobs=3000]
+// Usage: Verging.Bench.Jobs <base-url> <api-key> <jobs> <concurrency> [warm-up jobs=8000]
 //
 // The warm-up runs in this process so that neither process is still compiling when the measured
-// round starts: with 100 warm-up jobs the service's tiered JIT was still busy (16 % of the machine in
-// a perf profile) after 2,000 jobs, and a fresh client process compiles its own code too.
+// round starts: the service's tiered JIT was still promoting ~3,600 methods to tier 1 during a round
+// that followed 3,000 warm-up jobs (a quarter of the machine in a perf profile), ~400 after 8,000;
+// and a fresh client process compiles its own code too.
 var baseUrl = new Uri(args[0]);
 var apiKey = args[1];
 var total = int.Parse(args[2], CultureInfo.InvariantCulture);
 var concurrency = int.Parse(args[3], CultureInfo.InvariantCulture);
-var warmUp = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 3000;
+var warmUp = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 8000;
 
 // A 1×1 PNG: the create endpoint types files by their bytes.
 var png = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==");

@@ -2,14 +2,14 @@
 # Jobs created, processed (no-op processors) and settled per second, end to end through the API:
 # the service in Release/Production on a durable PostgreSQL (fsync and synchronous_commit on),
 # every job frozen, queued durably, leased, stored, settled and published like a real one.
-# Usage: bench/jobs/throughput.sh [jobs=2000] [concurrency=32] [job-concurrency=8] [warm-up jobs=3000]
+# Usage: bench/jobs/throughput.sh [jobs=2000] [concurrency=32] [job-concurrency=8] [warm-up jobs=8000]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/lib.sh
 JOBS=${1:-2000}
 CLIENTS=${2:-32}
 WORKERS=${3:-8}
-WARMUP=${4:-3000}
+WARMUP=${4:-8000}
 PORT=${BENCH_HTTP_PORT:-$(free_port)}
 ensure_tools
 

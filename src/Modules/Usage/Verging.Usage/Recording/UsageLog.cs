@@ -9,27 +9,43 @@ namespace Verging.Usage.Recording;
 /// Appends a received contract to the usage log, projects its record and counts it, in one statement
 /// (so in one transaction): all of it happens or none of it. A contract whose source is already logged inserts
 /// nothing, which is how an at-least-once redelivery leaves exactly one record.
-/// Appends that arrive together are committed together (one transaction, one round trip, one
-/// fsync for all of them, as the ledger writer does); each caller is answered after the commit.
+/// Appends that arrive together are committed together: one set-based statement for all of them
+/// (one round trip, one fsync, as the ledger writer does); each caller is answered after the commit.
 /// </summary>
 public sealed class UsageLog(NpgsqlDataSource dataSource, TimeProvider clock, ILogger<UsageLog> logger)
 {
     private const int MaxBatch = 256;
 
+    // Every append of a batch in one statement: the log rows (a source already logged, or twice in
+    // the batch, inserts nothing), their records and the count rows.
     private const string Sql = $"""
-        with logged as (
+        with input as (
+            select distinct on (source_id, attempt) *
+            from unnest($1::uuid[], $2::int[], $3::varchar[], $4::jsonb[], $5::varchar[], $6::uuid[], $7::uuid[], $8::varchar[],
+                $9::varchar[], $10::varchar[], $11::int[], $12::bigint[], $13::bigint[], $14::bigint[], $15::float8[], $16::bigint[],
+                $17::timestamptz[])
+                with ordinality as i(source_id, attempt, event_type, payload, kind, account_id, api_key_id, service_type,
+                model, status, error_code, credits_consumed, input_tokens, output_tokens, units, latency_ms, created_at, ord)
+            order by source_id, attempt, ord),
+        logged as (
             insert into {UsageTables.ReceivedEvents} (source_id, attempt, event_type, payload, received_at)
-            values ($1, $2, $3, $4, $5)
+            select source_id, attempt, event_type, payload, $18 from input order by ord
             on conflict (source_id, attempt) do nothing
-            returning id),
+            returning id, source_id, attempt),
         recorded as (
             insert into {UsageTables.Records} (id, source_id, attempt, kind, account_id, api_key_id, service_type, model, status,
             error_code, credits_consumed, input_tokens, output_tokens, units, latency_ms, created_at)
-            select id, $1, $2, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18 from logged
-            returning source_id, account_id, kind, service_type)
-        insert into {UsageTables.RecordCounts} as counted (account_id, kind, service_type, shard, records)
-        select account_id, kind, service_type, {UsageTables.CountShardOfSourceId}, 1 from recorded
-        on conflict (account_id, kind, service_type, shard) do update set records = counted.records + 1
+            select l.id, i.source_id, i.attempt, i.kind, i.account_id, i.api_key_id, i.service_type, i.model, i.status,
+            i.error_code, i.credits_consumed, i.input_tokens, i.output_tokens, i.units, i.latency_ms, i.created_at
+            from logged l join input i on i.source_id = l.source_id and i.attempt = l.attempt
+            returning source_id, account_id, kind, service_type),
+        counted as (
+            insert into {UsageTables.RecordCounts} as counted (account_id, kind, service_type, shard, records)
+            select account_id, kind, service_type, shard, count(*)
+            from (select account_id, kind, service_type, {UsageTables.CountShardOfSourceId} as shard from recorded) as r
+            group by account_id, kind, service_type, shard
+            on conflict (account_id, kind, service_type, shard) do update set records = counted.records + excluded.records)
+        select source_id, attempt from logged
         """;
 
     private readonly Channel<(ReceivedUsageEvent Received, TaskCompletionSource<bool> Answer)> _pending =
@@ -100,42 +116,39 @@ public sealed class UsageLog(NpgsqlDataSource dataSource, TimeProvider clock, IL
 
     private async Task<bool[]> CommitAsync(IReadOnlyList<ReceivedUsageEvent> events)
     {
-        await using var connection = await dataSource.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        await using var batch = new NpgsqlBatch(connection, transaction);
-        foreach (var received in events)
+        var records = events.Select(e => UsageProjection.Project(0, e)).ToArray();
+        await using var command = dataSource.CreateCommand(Sql);
+        var p = command.Parameters;
+        p.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. events.Select(e => e.SourceId)] });
+        p.Add(new NpgsqlParameter<int[]> { TypedValue = [.. events.Select(e => e.Attempt)] });
+        p.Add(new NpgsqlParameter<string[]> { TypedValue = [.. events.Select(e => e.EventType)] });
+        p.Add(new NpgsqlParameter<string[]> { TypedValue = [.. events.Select(UsageProjection.Serialize)], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
+        p.Add(new NpgsqlParameter<string[]> { TypedValue = [.. records.Select(r => r.Kind)] });
+        p.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. records.Select(r => r.AccountId)] });
+        p.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. records.Select(r => r.ApiKeyId)] });
+        p.Add(new NpgsqlParameter<string[]> { TypedValue = [.. records.Select(r => r.ServiceType)] });
+        p.Add(new NpgsqlParameter<string[]> { TypedValue = [.. records.Select(r => r.Model)] });
+        p.Add(new NpgsqlParameter<string[]> { TypedValue = [.. records.Select(r => r.Status)] });
+        p.Add(new NpgsqlParameter<int?[]> { TypedValue = [.. records.Select(r => r.ErrorCode)], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
+        p.Add(new NpgsqlParameter<long[]> { TypedValue = [.. records.Select(r => r.CreditsConsumed)] });
+        p.Add(new NpgsqlParameter<long[]> { TypedValue = [.. records.Select(r => r.InputTokens)] });
+        p.Add(new NpgsqlParameter<long[]> { TypedValue = [.. records.Select(r => r.OutputTokens)] });
+        p.Add(new NpgsqlParameter<double[]> { TypedValue = [.. records.Select(r => r.Units)] });
+        p.Add(new NpgsqlParameter<long[]> { TypedValue = [.. records.Select(r => r.LatencyMs)] });
+        p.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = [.. records.Select(r => r.CreatedAt)] });
+        p.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = clock.GetUtcNow() });
+
+        // One statement is its own transaction: all of the batch is logged or none of it.
+        var logged = new HashSet<(Guid, int)>();
+        await using (var reader = await command.ExecuteReaderAsync())
         {
-            batch.BatchCommands.Add(CommandFor(received));
+            while (await reader.ReadAsync())
+            {
+                logged.Add((reader.GetGuid(0), reader.GetInt32(1)));
+            }
         }
 
-        await batch.ExecuteNonQueryAsync();
-        await transaction.CommitAsync();
-        return [.. batch.BatchCommands.Cast<NpgsqlBatchCommand>().Select(c => c.RecordsAffected == 1)];
-    }
-
-    private NpgsqlBatchCommand CommandFor(ReceivedUsageEvent received)
-    {
-        var record = UsageProjection.Project(0, received);
-        var command = new NpgsqlBatchCommand(Sql);
-        var p = command.Parameters;
-        p.Add(new NpgsqlParameter<Guid> { TypedValue = received.SourceId });
-        p.Add(new NpgsqlParameter<int> { TypedValue = received.Attempt });
-        p.Add(new NpgsqlParameter<string> { TypedValue = received.EventType });
-        p.Add(new NpgsqlParameter<string> { TypedValue = UsageProjection.Serialize(received), NpgsqlDbType = NpgsqlDbType.Jsonb });
-        p.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = clock.GetUtcNow() });
-        p.Add(new NpgsqlParameter<string> { TypedValue = record.Kind });
-        p.Add(new NpgsqlParameter<Guid> { TypedValue = record.AccountId });
-        p.Add(new NpgsqlParameter<Guid> { TypedValue = record.ApiKeyId });
-        p.Add(new NpgsqlParameter<string> { TypedValue = record.ServiceType });
-        p.Add(new NpgsqlParameter<string> { TypedValue = record.Model });
-        p.Add(new NpgsqlParameter<string> { TypedValue = record.Status });
-        p.Add(new NpgsqlParameter { Value = (object?)record.ErrorCode ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
-        p.Add(new NpgsqlParameter<long> { TypedValue = record.CreditsConsumed });
-        p.Add(new NpgsqlParameter<long> { TypedValue = record.InputTokens });
-        p.Add(new NpgsqlParameter<long> { TypedValue = record.OutputTokens });
-        p.Add(new NpgsqlParameter<double> { TypedValue = record.Units });
-        p.Add(new NpgsqlParameter<long> { TypedValue = record.LatencyMs });
-        p.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = record.CreatedAt });
-        return command;
+        // A source logged now is reported once, for its first occurrence in the batch.
+        return [.. events.Select(e => logged.Remove((e.SourceId, e.Attempt)))];
     }
 }
