@@ -4,7 +4,7 @@ using Wolverine;
 
 namespace Verging.Credits.Handlers;
 
-/// <summary>Gives a hold back when its scheduled expiry arrives, unless it has ended already.</summary>
+/// <summary>Gives a hold back if it is due and has not ended already (sent by the expiry check; earlier versions scheduled one per hold).</summary>
 public static class ExpireHoldHandler
 {
     public static async Task Handle(ExpireHold command, LedgerWriter writer, IMessageBus bus, TimeProvider clock)

@@ -5,8 +5,11 @@ namespace Verging.Credits.Ledger;
 /// <summary>Opens an account's ledger (idempotent).</summary>
 public sealed record OpenLedger(Guid AccountId);
 
-/// <summary>Scheduled at a hold's expiry: gives it back unless it ended first.</summary>
+/// <summary>Gives a hold back if it is due and has not ended first (sent by <see cref="ExpireDueHolds"/>'s handler; also what earlier versions scheduled per hold).</summary>
 public sealed record ExpireHold(Guid AccountId, Guid ReservationId);
+
+/// <summary>Scheduled with freezes: gives back every hold of the account that expired by <see cref="DueAt"/> and has not ended.</summary>
+public sealed record ExpireDueHolds(Guid AccountId, DateTimeOffset DueAt);
 
 /// <summary>Credits bought; <see cref="PaymentId"/> (the Stripe event id) makes it idempotent.</summary>
 public sealed record PurchaseCredits(Guid AccountId, long Amount, long UsdCents, string PaymentId);

@@ -23,6 +23,22 @@ public static class LedgerDocuments
             d => d with { Holds = holds.TryGetValue(d.Id, out var open) ? open.ToImmutable() : ImmutableDictionary<Guid, Hold>.Empty });
     }
 
+    /// <summary>The reservations of the account's open holds that expire by <paramref name="dueAt"/>.</summary>
+    public static async Task<List<Guid>> DueHoldsAsync(NpgsqlDataSource dataSource, Guid accountId, DateTimeOffset dueAt, CancellationToken cancellation)
+    {
+        await using var command = dataSource.CreateCommand(OpenHoldsTable.SelectDue);
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = accountId });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = dueAt });
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        var due = new List<Guid>();
+        while (await reader.ReadAsync(cancellation))
+        {
+            due.Add(reader.GetGuid(0));
+        }
+
+        return due;
+    }
+
     /// <summary>The open-hold rows of these accounts.</summary>
     public static async Task<Dictionary<Guid, ImmutableDictionary<Guid, Hold>.Builder>> OpenHoldsAsync(
         IQuerySession session, IReadOnlyCollection<Guid> accounts, CancellationToken cancellation)

@@ -19,7 +19,7 @@ namespace Verging.Credits.Writer;
 /// the same shard, so one instance never races itself); each shard loop takes everything waiting
 /// and commits it in ONE transaction: lock the streams involved (ordered, so instances cannot
 /// deadlock), check the cached states against the stream versions, decide every command in order,
-/// append the events, store the balance documents, open-hold rows and reservation records, schedule hold expiries
+/// append the events, store the balance documents, open-hold rows and reservation records, schedule hold expiry checks
 /// through the outbox, commit, and only then answer the callers. Durable before answered; one
 /// commit for many commands (ADR 0007).
 /// </summary>
@@ -35,6 +35,7 @@ public sealed class LedgerWriter : IHostedService, IDisposable
     private readonly ILogger<LedgerWriter> _logger;
     private readonly Channel<PendingCommand>[] _shards;
     private readonly ConcurrentDictionary<Guid, Ledger.Ledger> _cache = new();
+    private readonly ExpiryChecks _expiryChecks = new();
     private readonly CancellationTokenSource _stopping = new();
     private Task[] _loops = [];
 
@@ -189,6 +190,7 @@ public sealed class LedgerWriter : IHostedService, IDisposable
         var now = _clock.GetUtcNow();
         var appended = new Dictionary<Guid, List<object>>();
         var answers = new object[batch.Count];
+        var expiryChecks = new HashSet<(Guid, DateTimeOffset)>();
         for (var i = 0; i < batch.Count; i++)
         {
             var pending = batch[i];
@@ -203,9 +205,9 @@ public sealed class LedgerWriter : IHostedService, IDisposable
             foreach (var @event in decision.Events)
             {
                 state = Ledger.Ledger.Fold(state, @event);
-                if (@event is CreditsFrozen frozen)
+                if (@event is CreditsFrozen frozen && _expiryChecks.DueFor(pending.AccountId, frozen.ExpiresAt, now, expiryChecks) is { } due)
                 {
-                    await outbox!.ScheduleAsync(new ExpireHold(pending.AccountId, frozen.ReservationId), frozen.ExpiresAt);
+                    await outbox!.ScheduleAsync(new ExpireDueHolds(pending.AccountId, due), due);
                 }
                 else if (@event is CreditsSettled && pending.Command is SettleCredits { Then: { } then })
                 {
@@ -249,6 +251,7 @@ public sealed class LedgerWriter : IHostedService, IDisposable
         }
 
         WriterMetrics.RecordPhase("save", phase);
+        _expiryChecks.Committed(expiryChecks, now);
 
         if (_cache.Count > _options.MaxCachedLedgers)
         {

@@ -27,6 +27,9 @@ public static class OpenHoldsTable
     public const string SelectForAccounts =
         $"select account_id, reservation_id, amount, purpose, expires_at from {Name} where account_id = any($1)";
 
+    public const string SelectDue =
+        $"select reservation_id from {Name} where account_id = $1 and expires_at <= $2 order by expires_at";
+
     public const string InsertMany =
         $"insert into {Name} (account_id, reservation_id, amount, purpose, expires_at) " +
         "select * from unnest(?::uuid[], ?::uuid[], ?::bigint[], ?::varchar[], ?::timestamptz[])";

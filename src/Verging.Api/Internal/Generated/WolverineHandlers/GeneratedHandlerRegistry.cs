@@ -9,7 +9,7 @@ namespace Internal.Generated.WolverineHandlers
     {
         public override System.Type[] HandlerTypes()
         {
-            return new System.Type[] { typeof(Verging.Credits.Handlers.AccountOpenedHandler), typeof(Verging.Credits.Handlers.ExpireHoldHandler), typeof(Verging.Credits.Handlers.FreezeCreditsHandler), typeof(Verging.Credits.Handlers.GrantCreditsHandler), typeof(Verging.Credits.Handlers.ReleaseCreditsHandler), typeof(Verging.Credits.Handlers.SettleCreditsHandler), typeof(Verging.Identity.Accounts.OpenAccountHandler), typeof(Verging.Jobs.Running.RunJobHandler), typeof(Verging.Usage.Recording.RecordUsageHandler) };
+            return new System.Type[] { typeof(Verging.Credits.Handlers.AccountOpenedHandler), typeof(Verging.Credits.Handlers.ExpireDueHoldsHandler), typeof(Verging.Credits.Handlers.ExpireHoldHandler), typeof(Verging.Credits.Handlers.FreezeCreditsHandler), typeof(Verging.Credits.Handlers.GrantCreditsHandler), typeof(Verging.Credits.Handlers.ReleaseCreditsHandler), typeof(Verging.Credits.Handlers.SettleCreditsHandler), typeof(Verging.Identity.Accounts.OpenAccountHandler), typeof(Verging.Jobs.Running.RunJobHandler), typeof(Verging.Usage.Recording.RecordUsageHandler) };
         }
 
         public override System.Type[] MessageTypes()
@@ -31,6 +31,7 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.AccountOpenedHandler1608458537))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.AiRequestCompletedHandler1362598427))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.AiRequestFailedHandler295143377))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.ExpireDueHoldsHandler1861171788))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.ExpireHoldHandler71622727))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.FreezeCreditsHandler2067540704))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GrantCreditsHandler151552899))]
@@ -40,6 +41,7 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.RunJobHandler1707934897))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.SettleCreditsHandler704877212))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Verging.Credits.Handlers.AccountOpenedHandler))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Verging.Credits.Handlers.ExpireDueHoldsHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Verging.Credits.Handlers.ExpireHoldHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Verging.Credits.Handlers.FreezeCreditsHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Verging.Credits.Handlers.GrantCreditsHandler))]
@@ -54,6 +56,7 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Verging.Credits.Contracts.GrantCredits))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Verging.Credits.Contracts.ReleaseCredits))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Verging.Credits.Contracts.SettleCredits))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Verging.Credits.Ledger.ExpireDueHolds))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Verging.Credits.Ledger.ExpireHold))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Verging.Identity.Accounts.OpenAccount))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Verging.Identity.Contracts.AccountOpened))]
