@@ -66,6 +66,8 @@ public static class JobsModule
                 // Only waiting jobs: queue positions and worker leases look at these, and a partial
                 // index stays as small as the queue instead of growing with every job ever run.
                 .Index(j => j.QueuedAt, index => index.Predicate = $"data ->> 'status' = '{JobStatus.Pending}'")
+                // Only completed jobs: the retention sweep reads the oldest of them.
+                .Index(j => j.FinishedAt!, index => index.Predicate = $"data ->> 'status' = '{JobStatus.Completed}'")
                 .Index(j => j.CreatedAt);
             opts.Storage.ExtendedSchemaObjects.Add(LeaseTable.Build());
         });
