@@ -79,7 +79,7 @@ public sealed partial class JobRunner(
             await pulse.CancelAsync();
             await pulseTask;
             running.Remove(jobId);
-            JobWorkspace.Clean(directory);
+            workspace.Release(directory);
         }
     }
 

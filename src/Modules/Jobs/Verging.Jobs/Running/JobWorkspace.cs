@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Verging.Jobs.Domain;
 using Verging.Jobs.Fetching;
@@ -11,15 +12,89 @@ namespace Verging.Jobs.Running;
 public sealed record StagedInputs(string WorkDirectory, string? ImagePath, string? VideoPath, ProbedMedia? Video);
 
 /// <summary>
-/// Brings a job's inputs to local files: our own blobs are read straight from the store, a remote
-/// target_video_url goes through the SSRF-guarded fetcher. Then the video is measured.
+/// Brings a job's inputs to local files in a private folder: our own blobs are read straight from
+/// the store, a remote target_video_url goes through the SSRF-guarded fetcher. Then the video is
+/// measured. The folders are reused, one run at a time each, and emptied in between: creating and
+/// removing a directory per job was a tenth of the service's time in the jobs bench (ext4).
 /// </summary>
-public sealed class JobWorkspace(IBlobStore blobs, IRemoteMediaFetcher fetcher, IOptions<JobsOptions> options)
+public sealed class JobWorkspace(IBlobStore blobs, IRemoteMediaFetcher fetcher, IOptions<JobsOptions> options) : IDisposable
 {
+    private readonly ConcurrentBag<string> _folders = [];
+    private readonly string _root = Path.Combine(options.Value.WorkRoot, $"run-{Environment.ProcessId}-{Guid.NewGuid():N}");
+
+    /// <summary>Stages the inputs in a folder of this workspace; give it back with <see cref="Release"/>.</summary>
     public async Task<StagedInputs> StageAsync(Job job, CancellationToken cancellation)
     {
-        var directory = Path.Combine(options.Value.WorkRoot, $"{job.Id:N}-{job.Attempt}-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(directory);
+        var directory = Rent();
+        try
+        {
+            return await StageInAsync(directory, job, cancellation);
+        }
+        catch
+        {
+            Release(directory);
+            throw;
+        }
+    }
+
+    /// <summary>Empties a folder a run is done with and keeps it for the next; one that cannot be emptied is removed.</summary>
+    public void Release(string? directory)
+    {
+        if (directory is null)
+        {
+            return;
+        }
+
+        try
+        {
+            foreach (var entry in new DirectoryInfo(directory).EnumerateFileSystemInfos())
+            {
+                if (entry is DirectoryInfo folder)
+                {
+                    folder.Delete(recursive: true);
+                }
+                else
+                {
+                    entry.Delete();
+                }
+            }
+
+            _folders.Add(directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Remove(directory);
+        }
+    }
+
+    /// <summary>Removes this process's folders when the service stops.</summary>
+    public void Dispose() => Remove(_root);
+
+    private string Rent()
+    {
+        // Created again if something (a temp cleaner) removed it meanwhile.
+        var folder = _folders.TryTake(out var free) ? free : Path.Combine(_root, Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        return folder;
+    }
+
+    private static void Remove(string directory)
+    {
+        try
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: a leftover temp folder must not fail a finished job.
+        }
+    }
+
+    private async Task<StagedInputs> StageInAsync(string directory, Job job, CancellationToken cancellation)
+    {
         var image = job.Inputs.ImageKey is { } imageKey ? await CopyBlobAsync(imageKey, Path.Combine(directory, "input-image" + Path.GetExtension(imageKey)), cancellation) : null;
         string? video = null;
         if (job.Inputs.VideoKey is { } videoKey)
@@ -42,21 +117,6 @@ public sealed class JobWorkspace(IBlobStore blobs, IRemoteMediaFetcher fetcher, 
         }
 
         return new StagedInputs(directory, image, video, probed);
-    }
-
-    public static void Clean(string? directory)
-    {
-        try
-        {
-            if (directory is not null && Directory.Exists(directory))
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-        }
-        catch (IOException)
-        {
-            // Best effort: a leftover temp folder must not fail a finished job.
-        }
     }
 
     private async Task<FetchedFile> FetchAsync(Uri url, string path, CancellationToken cancellation)
