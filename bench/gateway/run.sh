@@ -15,6 +15,9 @@ ensure_tools
 bench_service gateway
 export AiProxy__Upstream__BaseUrl=http://127.0.0.1:18080/v1
 export AiProxy__RateLimits__Limits__chat=1000000000
+# Discarded load before anything is measured: .NET's tiered JIT was still promoting methods after
+# 10 s of load (docs/benchmarks.md, "Steady state"). --first-warmup on the command line still wins.
+export FIRST_WARMUP=${FIRST_WARMUP:-60}
 # Optional runtime tuning to compare (docs/benchmarks.md): e.g. DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0
 # stops idle thread-pool workers from spinning on the one core the gateway is pinned to.
 [ -n "${DOTNET_ThreadPool_UnfairSemaphoreSpinLimit:-}" ] && export DOTNET_ThreadPool_UnfairSemaphoreSpinLimit && log "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=$DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"
