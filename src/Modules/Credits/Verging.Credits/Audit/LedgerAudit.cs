@@ -55,7 +55,7 @@ public sealed class LedgerAudit(IDocumentStore store)
         {
             folded = Ledger.Ledger.Fold(folded, e.Data);
             CheckRecordedAfterValues(e.Data, e.Version, folded, problems);
-            if (EndedReservation(e.Data) is { } reservationId)
+            if (Ledger.Ledger.EndedReservation(e.Data) is { } reservationId)
             {
                 ended.Add(reservationId);
             }
@@ -127,14 +127,6 @@ public sealed class LedgerAudit(IDocumentStore store)
     // A row keeps the expiry to the microsecond (PostgreSQL's precision), the event to the tick.
     private static bool SameHold(Hold a, Hold b) =>
         a.Amount == b.Amount && a.Purpose == b.Purpose && (a.ExpiresAt - b.ExpiresAt).Duration() < TimeSpan.FromMicroseconds(1);
-
-    private static Guid? EndedReservation(object data) => data switch
-    {
-        CreditsSettled e => e.ReservationId,
-        CreditsReleased e => e.ReservationId,
-        HoldExpired e => e.ReservationId,
-        _ => null,
-    };
 
     private static void CheckRecordedAfterValues(object data, long version, Ledger.Ledger? state, List<string> problems)
     {

@@ -51,6 +51,15 @@ public sealed record Ledger(Guid Id, long Balance, long Frozen)
 
     public Ledger Apply(CreditsAdjusted e) => this with { Balance = Balance + e.Amount };
 
+    /// <summary>The reservation whose hold an event ended (settled, released or expired), else null.</summary>
+    public static Guid? EndedReservation(object @event) => @event switch
+    {
+        CreditsSettled e => e.ReservationId,
+        CreditsReleased e => e.ReservationId,
+        HoldExpired e => e.ReservationId,
+        _ => null,
+    };
+
     /// <summary>The same fold, for code that holds events as objects (the writer, the audit).</summary>
     public static Ledger? Fold(Ledger? state, object @event) => @event switch
     {

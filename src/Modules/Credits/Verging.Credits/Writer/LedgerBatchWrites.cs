@@ -138,20 +138,13 @@ internal sealed class LedgerBatchWrites(IDocumentSession session)
 
     private void TrackHold(Guid account, object data)
     {
-        switch (data)
+        if (data is CreditsFrozen e)
         {
-            case CreditsFrozen e:
-                _openedHolds[(account, e.ReservationId)] = new Hold(e.Amount, e.Purpose, e.ExpiresAt);
-                break;
-            case CreditsSettled e:
-                EndHold(account, e.ReservationId);
-                break;
-            case CreditsReleased e:
-                EndHold(account, e.ReservationId);
-                break;
-            case HoldExpired e:
-                EndHold(account, e.ReservationId);
-                break;
+            _openedHolds[(account, e.ReservationId)] = new Hold(e.Amount, e.Purpose, e.ExpiresAt);
+        }
+        else if (Ledger.Ledger.EndedReservation(data) is { } reservation)
+        {
+            EndHold(account, reservation);
         }
     }
 
