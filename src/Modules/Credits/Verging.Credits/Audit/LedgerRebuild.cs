@@ -34,9 +34,9 @@ public sealed class LedgerRebuild(IDocumentStore store, LedgerAudit audit, Ledge
             if (state is not null)
             {
                 session.Store(state with { StreamVersion = events.Count });
-                var holds = new LedgerBatchWrites(session);
+                var holds = new LedgerBatchWrites(store);
                 holds.ResyncHolds(state);
-                holds.QueueHolds();
+                holds.QueueOn(session);
             }
 
             await session.SaveChangesAsync(cancellation);

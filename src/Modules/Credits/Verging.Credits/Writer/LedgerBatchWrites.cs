@@ -1,15 +1,16 @@
 using System.Collections.Concurrent;
 using Marten;
 using Marten.Events;
+using Npgsql;
 using Verging.Credits.Ledger;
 using Verging.Credits.Transactions;
 
 namespace Verging.Credits.Writer;
 
 /// <summary>
-/// Everything one writer batch changes, written with a handful of set-based statements queued on
-/// the batch's session (so they travel in Marten's one round trip with the outbox's envelopes and
-/// commit together): all events of all streams in one insert that also writes their transaction
+/// Everything one writer batch changes, written with a handful of set-based statements that the
+/// writer sends in one round trip together with the batch's outgoing messages and its COMMIT
+/// (ADR 0017): all events of all streams in one insert that also writes their transaction
 /// history rows, one update of the stream versions, one upsert of the balance documents, one of
 /// the ended reservations, one insert of the applied operations, and one insert and one delete of
 /// open-hold rows (the holds the batch's events opened and ended).
@@ -18,7 +19,7 @@ namespace Verging.Credits.Writer;
 /// are exactly Marten's (same tables, columns, serializer and type names), so Marten reads them
 /// back as its own: stream replay, history as of a time, the audit and the LINQ queries.
 /// </summary>
-internal sealed class LedgerBatchWrites(IDocumentSession session)
+internal sealed class LedgerBatchWrites(IDocumentStore store)
 {
     private const string DefaultTenant = "*DEFAULT*";
     private static readonly string LedgerType = typeof(Ledger.Ledger).FullName!;
@@ -31,13 +32,14 @@ internal sealed class LedgerBatchWrites(IDocumentSession session)
 
     private readonly List<(Guid Stream, long Version, object Data)> _events = [];
     private readonly List<(Guid Stream, long Version)> _newStreams = [];
-    private readonly List<(Guid Stream, long Version)> _movedStreams = [];
+    private readonly List<(Guid Stream, long Expected, long Version)> _movedStreams = [];
     private readonly List<Ledger.Ledger> _ledgers = [];
     private readonly List<ReservationRecord> _records = [];
     private readonly List<LedgerOperation> _operations = [];
     private readonly Dictionary<(Guid Account, Guid Reservation), Hold> _openedHolds = [];
     private readonly List<(Guid Account, Guid Reservation)> _endedHolds = [];
     private readonly List<Ledger.Ledger> _resyncedHolds = [];
+    private readonly List<(string Sql, object[] Args)> _statements = [];
 
     public bool IsEmpty => _events.Count == 0 && _resyncedHolds.Count == 0;
 
@@ -51,7 +53,14 @@ internal sealed class LedgerBatchWrites(IDocumentSession session)
             TrackHold(stream, data);
         }
 
-        (versionBefore is null ? _newStreams : _movedStreams).Add((stream, version));
+        if (versionBefore is { } expected)
+        {
+            _movedStreams.Add((stream, expected, version));
+        }
+        else
+        {
+            _newStreams.Add((stream, version));
+        }
     }
 
     public void Store(Ledger.Ledger ledger) => _ledgers.Add(ledger);
@@ -67,17 +76,37 @@ internal sealed class LedgerBatchWrites(IDocumentSession session)
     /// </summary>
     public void ResyncHolds(Ledger.Ledger ledger) => _resyncedHolds.Add(ledger);
 
-    /// <summary>Queues the statements on the session; <c>SaveChangesAsync</c> sends and commits them.</summary>
-    public void Queue()
+    /// <summary>Adds the statements to <paramref name="batch"/>, in the order they must run.</summary>
+    public void AddTo(NpgsqlBatch batch)
     {
-        var serializer = session.DocumentStore.Options.Serializer();
-        var eventTypes = (EventGraph)session.DocumentStore.Options.Events;
-        var streams = session.DocumentStore.Options.Events.DatabaseSchemaName;
+        Build();
+        foreach (var (sql, args) in _statements)
+        {
+            batch.BatchCommands.Add(PositionalSql.Command(sql, args));
+        }
+    }
+
+    /// <summary>Queues the statements on a Marten session (the rebuild); its <c>SaveChangesAsync</c> sends them.</summary>
+    public void QueueOn(IDocumentSession session)
+    {
+        Build();
+        foreach (var (sql, args) in _statements)
+        {
+            session.QueueSqlCommand(sql, args);
+        }
+    }
+
+    private void Build()
+    {
+        _statements.Clear();
+        var serializer = store.Options.Serializer();
+        var eventTypes = (EventGraph)store.Options.Events;
+        var streams = store.Options.Events.DatabaseSchemaName;
 
         // A new stream's row must exist before its events (foreign key).
         if (_newStreams.Count > 0)
         {
-            session.QueueSqlCommand(
+            Statement(
                 $"insert into {streams}.mt_streams (id, type, version, timestamp, created, tenant_id, is_archived) " +
                 "select id, 'ledger', version, now(), now(), ?, false from unnest(?::uuid[], ?::bigint[]) as s(id, version)",
                 DefaultTenant, _newStreams.Select(s => s.Stream).ToArray(), _newStreams.Select(s => s.Version).ToArray());
@@ -85,53 +114,51 @@ internal sealed class LedgerBatchWrites(IDocumentSession session)
 
         if (_movedStreams.Count > 0)
         {
-            // The writer holds these rows' locks and checked their versions: a plain set is right.
-            session.QueueSqlCommand(
-                $"update {streams}.mt_streams as s set version = m.version, timestamp = now() " +
-                "from unnest(?::uuid[], ?::bigint[]) as m(id, version) where s.id = m.id",
-                _movedStreams.Select(s => s.Stream).ToArray(), _movedStreams.Select(s => s.Version).ToArray());
+            // Checked, not just set: a batch decided on cached states has no lock to rely on.
+            Statement($"select {OptimisticBatch.AdvanceStreams}(?::uuid[], ?::bigint[], ?::bigint[])",
+                _movedStreams.Select(s => s.Stream).ToArray(), _movedStreams.Select(s => s.Expected).ToArray(), _movedStreams.Select(s => s.Version).ToArray());
         }
 
         if (_events.Count > 0)
         {
-            QueueEvents(serializer, eventTypes, streams);
+            AddEvents(serializer, eventTypes, streams);
         }
 
-        QueueHolds();
+        AddHoldChanges();
 
         if (_ledgers.Count > 0)
         {
-            QueueUpsert(Table<Ledger.Ledger>(), "uuid", LedgerType, _ledgers.Select(l => l.Id).ToArray(), _ledgers.Select(l => serializer.ToJson(l)).ToArray());
+            AddUpsert(Table<Ledger.Ledger>(), "uuid", LedgerType, _ledgers.Select(l => l.Id).ToArray(), _ledgers.Select(l => serializer.ToJson(l)).ToArray());
         }
 
         if (_records.Count > 0)
         {
-            QueueUpsert(Table<ReservationRecord>(), "varchar", RecordType, _records.Select(r => r.Id).ToArray(), _records.Select(r => serializer.ToJson(r)).ToArray());
+            AddUpsert(Table<ReservationRecord>(), "varchar", RecordType, _records.Select(r => r.Id).ToArray(), _records.Select(r => serializer.ToJson(r)).ToArray());
         }
 
         if (_operations.Count > 0)
         {
             // A plain insert, as before: an operation id applied twice is a unique violation and a retry.
-            session.QueueSqlCommand(
+            Statement(
                 $"insert into {Table<LedgerOperation>()} (id, data, mt_version, mt_dotnet_type, mt_last_modified) " +
                 "select id, data, gen_random_uuid(), ?, now() from unnest(?::varchar[], ?::jsonb[]) as d(id, data)",
                 OperationType, _operations.Select(o => o.Id).ToArray(), _operations.Select(o => serializer.ToJson(o)).ToArray());
         }
     }
 
-    /// <summary>Queues the open-hold row changes: resynced accounts first, then the batch's own opens and ends.</summary>
-    public void QueueHolds()
+    /// <summary>The open-hold row changes: resynced accounts first, then the batch's own opens and ends.</summary>
+    private void AddHoldChanges()
     {
         if (_resyncedHolds.Count > 0)
         {
-            session.QueueSqlCommand(OpenHoldsTable.DeleteForAccounts, _resyncedHolds.Select(l => l.Id).ToArray());
-            QueueHoldInserts(_resyncedHolds.SelectMany(l => l.Holds.Select(h => (l.Id, h.Key, h.Value))).ToList());
+            Statement(OpenHoldsTable.DeleteForAccounts, _resyncedHolds.Select(l => l.Id).ToArray());
+            AddHoldInserts(_resyncedHolds.SelectMany(l => l.Holds.Select(h => (l.Id, h.Key, h.Value))).ToList());
         }
 
-        QueueHoldInserts(_openedHolds.Select(h => (h.Key.Account, h.Key.Reservation, h.Value)).ToList());
+        AddHoldInserts(_openedHolds.Select(h => (h.Key.Account, h.Key.Reservation, h.Value)).ToList());
         if (_endedHolds.Count > 0)
         {
-            session.QueueSqlCommand(OpenHoldsTable.DeleteMany,
+            Statement(OpenHoldsTable.DeleteMany,
                 _endedHolds.Select(h => h.Account).ToArray(), _endedHolds.Select(h => h.Reservation).ToArray());
         }
     }
@@ -157,17 +184,17 @@ internal sealed class LedgerBatchWrites(IDocumentSession session)
         }
     }
 
-    private void QueueHoldInserts(List<(Guid Account, Guid Reservation, Hold Hold)> holds)
+    private void AddHoldInserts(List<(Guid Account, Guid Reservation, Hold Hold)> holds)
     {
         if (holds.Count > 0)
         {
-            session.QueueSqlCommand(OpenHoldsTable.InsertMany,
+            Statement(OpenHoldsTable.InsertMany,
                 holds.Select(h => h.Account).ToArray(), holds.Select(h => h.Reservation).ToArray(), holds.Select(h => h.Hold.Amount).ToArray(),
                 holds.Select(h => h.Hold.Purpose).ToArray(), holds.Select(h => h.Hold.ExpiresAt).ToArray());
         }
     }
 
-    private void QueueEvents(ISerializer serializer, EventGraph eventTypes, string streams)
+    private void AddEvents(ISerializer serializer, EventGraph eventTypes, string streams)
     {
         var count = _events.Count;
         var ids = new Guid[count];
@@ -195,7 +222,7 @@ internal sealed class LedgerBatchWrites(IDocumentSession session)
 
         // Sequence numbers are drawn in the batch's order (volatile functions run after the sort),
         // so history ids follow the order the writer decided in.
-        session.QueueSqlCommand(
+        Statement(
             "with input as (select * from unnest(?::uuid[], ?::uuid[], ?::bigint[], ?::jsonb[], ?::varchar[], ?::varchar[], ?::jsonb[]) " +
             "  with ordinality as e(id, stream_id, version, data, type, dotnet_type, entry, ord)), " +
             $"numbered as (select nextval('{streams}.mt_events_sequence') as seq_id, input.* from input order by ord), " +
@@ -207,14 +234,16 @@ internal sealed class LedgerBatchWrites(IDocumentSession session)
             ids, streamIds, versions, bodies, types, dotnetTypes, entries, DefaultTenant, EntryType);
     }
 
-    private void QueueUpsert<TId>(string table, string idType, string dotnetType, TId[] ids, string[] bodies)
+    private void AddUpsert<TId>(string table, string idType, string dotnetType, TId[] ids, string[] bodies)
     {
-        session.QueueSqlCommand(
+        Statement(
             $"insert into {table} (id, data, mt_version, mt_dotnet_type, mt_last_modified) " +
             $"select id, data, gen_random_uuid(), ?, now() from unnest(?::{idType}[], ?::jsonb[]) as d(id, data) " +
             "on conflict (id) do update set data = excluded.data, mt_version = excluded.mt_version, mt_last_modified = excluded.mt_last_modified",
             dotnetType, ids, bodies);
     }
 
-    private string Table<T>() => session.DocumentStore.Options.Schema.For<T>();
+    private void Statement(string sql, params object[] args) => _statements.Add((sql, args));
+
+    private string Table<T>() => store.Options.Schema.For<T>();
 }

@@ -25,11 +25,11 @@ internal static class LedgerStorage
     /// given idempotency keys.
     /// </summary>
     public static async Task<LockedBatch> LockAndLoadAsync(
-        IDocumentSession session, Guid[] accounts, IReadOnlyCollection<string> reservationKeys, IReadOnlyCollection<string> operationKeys,
-        CancellationToken cancellation)
+        IDocumentStore store, NpgsqlTransaction transaction, Guid[] accounts, IReadOnlyCollection<string> reservationKeys,
+        IReadOnlyCollection<string> operationKeys, CancellationToken cancellation)
     {
-        var events = session.DocumentStore.Options.Events.DatabaseSchemaName;
-        await using var batch = new NpgsqlBatch(session.Connection)
+        var events = store.Options.Events.DatabaseSchemaName;
+        await using var batch = new NpgsqlBatch(transaction.Connection, transaction)
         {
             BatchCommands =
             {
@@ -48,7 +48,7 @@ internal static class LedgerStorage
             },
         };
 
-        var serializer = session.DocumentStore.Options.Serializer();
+        var serializer = store.Options.Serializer();
         var versions = new Dictionary<Guid, long>(accounts.Length);
         var reservations = new Dictionary<string, ReservationRecord>();
         var operations = new Dictionary<string, LedgerOperation>();

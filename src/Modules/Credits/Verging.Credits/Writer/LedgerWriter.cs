@@ -10,7 +10,8 @@ using Npgsql;
 using Verging.Credits.Contracts;
 using Wolverine;
 using Verging.Credits.Ledger;
-using Wolverine.Marten;
+using Marten.Services;
+using Wolverine.Runtime;
 
 namespace Verging.Credits.Writer;
 
@@ -21,13 +22,15 @@ namespace Verging.Credits.Writer;
 /// deadlock), check the cached states against the stream versions, decide every command in order,
 /// append the events, store the balance documents, open-hold rows and reservation records, schedule hold expiry checks
 /// through the outbox, commit, and only then answer the callers. Durable before answered; one
-/// commit for many commands (ADR 0007).
+/// commit for many commands (ADR 0007); two round trips per batch: lock and load, then every write
+/// with the COMMIT (ADR 0017).
 /// </summary>
 public sealed class LedgerWriter : IHostedService, IDisposable
 {
     private const int MaxAttempts = 4;
 
     private readonly IDocumentStore _store;
+    private readonly NpgsqlDataSource _dataSource;
     private readonly IServiceProvider _services;
     private readonly TimeProvider _clock;
     private readonly HoldPolicy _holds;
@@ -38,12 +41,14 @@ public sealed class LedgerWriter : IHostedService, IDisposable
     private readonly ExpiryChecks _expiryChecks = new();
     private readonly CancellationTokenSource _stopping = new();
     private Task[] _loops = [];
+    private IWolverineRuntime? _runtime;
 
     public LedgerWriter(
-        IDocumentStore store, IServiceProvider services, TimeProvider clock, IOptions<HoldPolicy> holds,
+        IDocumentStore store, NpgsqlDataSource dataSource, IServiceProvider services, TimeProvider clock, IOptions<HoldPolicy> holds,
         IOptions<WriterOptions> options, ILogger<LedgerWriter> logger)
     {
         _store = store;
+        _dataSource = dataSource;
         _services = services;
         _clock = clock;
         _holds = holds.Value;
@@ -165,28 +170,113 @@ public sealed class LedgerWriter : IHostedService, IDisposable
 
     private async Task<object[]> CommitAsync(List<PendingCommand> batch)
     {
-        var phase = System.Diagnostics.Stopwatch.GetTimestamp();
         var accounts = batch.Select(p => p.AccountId).Distinct().Order().ToArray();
+        if (OptimisticBatch.TryPrepare(batch, accounts, a => _cache.GetValueOrDefault(a)) is { } cached
+            && await CommitOptimisticAsync(batch, accounts, cached.States, cached.MustNotHaveEnded) is { } answers)
+        {
+            return answers;
+        }
 
-        // Only a freeze (its hold's expiry) and a settle carrying a message send anything: a batch
-        // without either skips the scope and the outbox it would enrol for nothing.
-        await using var scope = batch.Exists(p => p.Command is FreezeCredits or SettleCredits { Then: not null })
-            ? _services.CreateAsyncScope()
-            : (AsyncServiceScope?)null;
-        var outbox = scope?.ServiceProvider.GetRequiredService<IMartenOutbox>();
-        await using var session = _store.LightweightSession();
-        outbox?.Enroll(session);
-        await session.BeginTransactionAsync(_stopping.Token);
+        return await CommitLockedAsync(batch, accounts);
+    }
+
+    /// <summary>
+    /// One round trip: decides on the cached states and sends the writes as one implicit
+    /// transaction, which commits at its end or not at all (ADR 0017). Null when the decisions
+    /// would leave an account unverified (no event of it is written), so the batch is decided
+    /// under locks instead; a write that finds the cache stale throws a retriable error.
+    /// </summary>
+    private async Task<object[]?> CommitOptimisticAsync(
+        List<PendingCommand> batch, Guid[] accounts, Dictionary<Guid, Ledger.Ledger?> states, List<string> mustNotHaveEnded)
+    {
+        var phase = System.Diagnostics.Stopwatch.GetTimestamp();
+        var versions = states.ToDictionary(s => s.Key, s => s.Value!.StreamVersion);
+        var outbox = NewOutboxFor(batch);
+        var writes = new LedgerBatchWrites(_store);
+        var decided = await DecideAsync(batch, states, PriorOutcomes.None(), versions, writes, outbox);
+        if (decided.Committed.Count != accounts.Length)
+        {
+            // An account without an event of its own would be answered from a cache nothing checked.
+            return null;
+        }
+
+        WriterMetrics.RecordPhase("decide", phase);
+        phase = System.Diagnostics.Stopwatch.GetTimestamp();
+        await using (var connection = await _dataSource.OpenConnectionAsync(_stopping.Token))
+        {
+            // No BEGIN: the statements of one batch form one implicit transaction.
+            await using var write = new NpgsqlBatch(connection);
+            if (mustNotHaveEnded.Count > 0)
+            {
+                write.BatchCommands.Add(PositionalSql.Command($"select {OptimisticBatch.AssertNotEnded}(?::varchar[])", [mustNotHaveEnded.ToArray()]));
+            }
+
+            writes.AddTo(write);
+            outbox?.AddTo(write);
+            await write.ExecuteNonQueryAsync(_stopping.Token);
+        }
+
+        WriterMetrics.RecordPhase("save", phase);
+        await CommittedAsync(decided, outbox);
+        return decided.Answers;
+    }
+
+    /// <summary>
+    /// Two round trips: lock the streams and load what the batch needs, then decide and send every
+    /// write with the COMMIT.
+    /// </summary>
+    private async Task<object[]> CommitLockedAsync(List<PendingCommand> batch, Guid[] accounts)
+    {
+        var phase = System.Diagnostics.Stopwatch.GetTimestamp();
+        var outbox = NewOutboxFor(batch);
+        await using var connection = await _dataSource.OpenConnectionAsync(_stopping.Token);
+        await using var transaction = await connection.BeginTransactionAsync(_stopping.Token);
 
         var (reservationKeys, operationKeys) = PriorOutcomes.KeysOf(batch);
-        var locked = await LedgerStorage.LockAndLoadAsync(session, accounts, reservationKeys, operationKeys, _stopping.Token);
-        var versions = locked.Versions;
-        var writes = new LedgerBatchWrites(session);
-        var states = await LoadStatesAsync(session, accounts, versions, writes);
-        var priors = new PriorOutcomes(locked);
+        var locked = await LedgerStorage.LockAndLoadAsync(_store, transaction, accounts, reservationKeys, operationKeys, _stopping.Token);
+        var writes = new LedgerBatchWrites(_store);
+        var states = await LoadStatesAsync(transaction, accounts, locked.Versions, writes);
         WriterMetrics.RecordPhase("lock", phase);
         phase = System.Diagnostics.Stopwatch.GetTimestamp();
 
+        var decided = await DecideAsync(batch, states, new PriorOutcomes(locked), locked.Versions, writes, outbox);
+        WriterMetrics.RecordPhase("decide", phase);
+        phase = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (writes.IsEmpty)
+        {
+            // Nothing to write (e.g. only refusals and repeats): let go of the stream locks.
+            await transaction.CommitAsync(_stopping.Token);
+        }
+        else
+        {
+            // Every write, every envelope and the COMMIT in one round trip: PostgreSQL runs them in
+            // order and stops at the first error, so either all of it is durable or none of it.
+            await using var write = new NpgsqlBatch(connection, transaction);
+            writes.AddTo(write);
+            outbox?.AddTo(write);
+            write.BatchCommands.Add(new NpgsqlBatchCommand("commit"));
+            await write.ExecuteNonQueryAsync(_stopping.Token);
+        }
+
+        WriterMetrics.RecordPhase("save", phase);
+        await CommittedAsync(decided, outbox);
+        return decided.Answers;
+    }
+
+    // Only a freeze (its hold's expiry) and a settle carrying a message send anything: a batch
+    // without either needs no outbox.
+    private LedgerOutbox? NewOutboxFor(List<PendingCommand> batch) =>
+        batch.Exists(p => p.Command is FreezeCredits or SettleCredits { Then: not null })
+            ? new LedgerOutbox(_runtime ??= _services.GetRequiredService<IWolverineRuntime>())
+            : null;
+
+    private sealed record DecidedBatch(object[] Answers, List<Ledger.Ledger> Committed, HashSet<(Guid, DateTimeOffset)> ExpiryChecks, DateTimeOffset Now);
+
+    /// <summary>Decides every command in order on the states, and records the writes and messages that follow.</summary>
+    private async Task<DecidedBatch> DecideAsync(
+        List<PendingCommand> batch, Dictionary<Guid, Ledger.Ledger?> states, PriorOutcomes priors, Dictionary<Guid, long> versions,
+        LedgerBatchWrites writes, LedgerOutbox? outbox)
+    {
         var now = _clock.GetUtcNow();
         var appended = new Dictionary<Guid, List<object>>();
         var answers = new object[batch.Count];
@@ -207,12 +297,12 @@ public sealed class LedgerWriter : IHostedService, IDisposable
                 state = Ledger.Ledger.Fold(state, @event);
                 if (@event is CreditsFrozen frozen && _expiryChecks.DueFor(pending.AccountId, frozen.ExpiresAt, now, expiryChecks) is { } due)
                 {
-                    await outbox!.ScheduleAsync(new ExpireDueHolds(pending.AccountId, due), due);
+                    await outbox!.Bus.ScheduleAsync(new ExpireDueHolds(pending.AccountId, due), due);
                 }
                 else if (@event is CreditsSettled && pending.Command is SettleCredits { Then: { } then })
                 {
                     // Published with the settle or not at all (see SettleCredits.Then).
-                    await outbox!.PublishAsync(then);
+                    await outbox!.Bus.PublishAsync(then);
                 }
             }
 
@@ -242,32 +332,31 @@ public sealed class LedgerWriter : IHostedService, IDisposable
             committed.Add(state);
         }
 
-        WriterMetrics.RecordPhase("decide", phase);
-        phase = System.Diagnostics.Stopwatch.GetTimestamp();
-        if (!writes.IsEmpty)
-        {
-            writes.Queue();
-            await session.SaveChangesAsync(_stopping.Token);
-        }
+        return new DecidedBatch(answers, committed, expiryChecks, now);
+    }
 
-        WriterMetrics.RecordPhase("save", phase);
-        _expiryChecks.Committed(expiryChecks, now);
-
+    /// <summary>After the commit: remember the states and checks it made true, and let Wolverine deliver what it sent.</summary>
+    private async Task CommittedAsync(DecidedBatch decided, LedgerOutbox? outbox)
+    {
+        _expiryChecks.Committed(decided.ExpiryChecks, decided.Now);
         if (_cache.Count > _options.MaxCachedLedgers)
         {
             _cache.Clear();
         }
 
-        foreach (var state in committed)
+        foreach (var state in decided.Committed)
         {
             _cache[state.Id] = state;
         }
 
-        return answers;
+        if (outbox is { IsEmpty: false })
+        {
+            await outbox.FlushAsync();
+        }
     }
 
     private async Task<Dictionary<Guid, Ledger.Ledger?>> LoadStatesAsync(
-        IDocumentSession session, Guid[] accounts, Dictionary<Guid, long> versions, LedgerBatchWrites writes)
+        NpgsqlTransaction transaction, Guid[] accounts, Dictionary<Guid, long> versions, LedgerBatchWrites writes)
     {
         var states = new Dictionary<Guid, Ledger.Ledger?>(accounts.Length);
         var misses = new List<Guid>();
@@ -292,6 +381,8 @@ public sealed class LedgerWriter : IHostedService, IDisposable
             return states;
         }
 
+        // Marten reads through the batch's own connection and transaction (under its locks).
+        await using var session = _store.QuerySession(SessionOptions.ForTransaction(transaction));
         var stored = await LedgerDocuments.LoadManyAsync(session, misses, _stopping.Token);
         foreach (var account in misses)
         {

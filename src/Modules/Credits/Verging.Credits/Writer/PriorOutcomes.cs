@@ -19,6 +19,9 @@ internal sealed class PriorOutcomes
         _operations = operations;
     }
 
+    /// <summary>Nothing known yet: a batch decided on cached states only (see <see cref="OptimisticBatch"/>).</summary>
+    public static PriorOutcomes None() => new([], []);
+
     public PriorOutcomes(LockedBatch loaded)
         : this(loaded.Reservations, loaded.Operations)
     {

@@ -1,0 +1,98 @@
+using Verging.Credits.Contracts;
+using Verging.Credits.Ledger;
+
+namespace Verging.Credits.Writer;
+
+/// <summary>
+/// When a batch may skip the lock-and-load round trip (ADR 0017): every account's state is cached
+/// and every command can be decided from that state alone, i.e. it is a freeze, or a settle or
+/// release of a hold that is open in the cached state. The write then proves the cache was current:
+/// its events go in at the cached version + 1, which the unique (stream, version) index refuses if
+/// anything else appended meanwhile, and a freeze of a reservation the cache does not hold asserts
+/// that no record says it already ended. Either failure rolls the whole batch back and it is decided
+/// again the locked way. The price of a wrong guess is one round trip; the guess is right whenever
+/// one instance serves the account, which is every steady-state request.
+/// The stream versions are checked explicitly (<see cref="AdvanceStreams"/>), not only by the
+/// unique index: an append that was lost (not durable) would leave a gap the index cannot see.
+/// </summary>
+internal static class OptimisticBatch
+{
+    /// <summary>
+    /// The cached state of each account and the reservation-record keys that must not exist, or
+    /// null when the batch must be decided under locks.
+    /// </summary>
+    public static (Dictionary<Guid, Ledger.Ledger?> States, List<string> MustNotHaveEnded)? TryPrepare(
+        List<PendingCommand> batch, Guid[] accounts, Func<Guid, Ledger.Ledger?> cached)
+    {
+        var states = new Dictionary<Guid, Ledger.Ledger?>(accounts.Length);
+        foreach (var account in accounts)
+        {
+            if (cached(account) is not { } state)
+            {
+                return null;
+            }
+
+            states[account] = state;
+        }
+
+        var mustNotHaveEnded = new List<string>();
+        foreach (var pending in batch)
+        {
+            var holds = states[pending.AccountId]!.Holds;
+            switch (pending.Command)
+            {
+                case FreezeCredits c when !holds.ContainsKey(c.ReservationId):
+                    mustNotHaveEnded.Add(ReservationRecord.KeyFor(pending.AccountId, c.ReservationId));
+                    break;
+                case FreezeCredits:
+                    break;
+                case SettleCredits c when holds.ContainsKey(c.ReservationId):
+                    break;
+                case ReleaseCredits c when holds.ContainsKey(c.ReservationId):
+                    break;
+                default:
+                    return null;
+            }
+        }
+
+        return (states, mustNotHaveEnded);
+    }
+
+    /// <summary>
+    /// Raises a serialization failure (retried by the writer, under locks) when any of the given
+    /// reservations has a record, i.e. has already ended.
+    /// </summary>
+    public const string AssertNotEnded = CreditsModule.Schema + ".assert_reservations_not_ended";
+
+    /// <summary>
+    /// Moves the streams from the expected versions to the new ones; raises a serialization failure
+    /// (the writer decides again under locks) when any stream is not at the version expected.
+    /// </summary>
+    public const string AdvanceStreams = CreditsModule.Schema + ".advance_ledger_streams";
+
+    public static Weasel.Postgresql.Functions.Function StreamVersionsFunction(string eventsSchema) => Weasel.Postgresql.Functions.Function.ForSql($$"""
+        create or replace function {{AdvanceStreams}}(ids uuid[], expected bigint[], versions bigint[]) returns void language plpgsql as $body$
+        declare
+          moved int;
+        begin
+          update {{eventsSchema}}.mt_streams as s set version = m.version, timestamp = now()
+            from unnest(ids, expected, versions) as m(id, expected, version)
+            where s.id = m.id and s.version = m.expected;
+          get diagnostics moved = row_count;
+          if moved <> cardinality(ids) then
+            raise exception 'a ledger stream is not at the version this batch was decided on' using errcode = 'serialization_failure';
+          end if;
+        end
+        $body$;
+        """);
+
+    public static Weasel.Postgresql.Functions.Function BuildAssertion() => Weasel.Postgresql.Functions.Function.ForSql($$"""
+        create or replace function {{AssertNotEnded}}(keys varchar[]) returns void language plpgsql as $body$
+        begin
+          if exists (select 1 from {{CreditsModule.Schema}}.mt_doc_reservationrecord where id = any(keys)) then
+            raise exception 'a reservation of this ledger batch has already ended' using errcode = 'serialization_failure';
+          end if;
+        end
+        $body$;
+        """);
+}
