@@ -91,7 +91,9 @@ internal static class PlatformSetup
 
         foreach (var module in new[] { IdentityModule.Assembly, CreditsModule.Assembly, AiProxyModule.Assembly, JobsModule.Assembly, UsageModule.Assembly })
         {
-            builder.Services.AddValidatorsFromAssembly(module, includeInternalTypes: true);
+            // Singletons: the validators hold no state, and a scoped one is built per request by the
+            // generated endpoint code (rules, expression accessors and regexes every time).
+            builder.Services.AddValidatorsFromAssembly(module, ServiceLifetime.Singleton, includeInternalTypes: true);
         }
 
         // Registered after the modules on purpose: hosted services stop in reverse order, so
