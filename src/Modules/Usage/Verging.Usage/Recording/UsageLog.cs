@@ -117,7 +117,14 @@ public sealed class UsageLog(NpgsqlDataSource dataSource, TimeProvider clock, IL
     private async Task<bool[]> CommitAsync(IReadOnlyList<ReceivedUsageEvent> events)
     {
         var records = events.Select(e => UsageProjection.Project(0, e)).ToArray();
-        await using var command = dataSource.CreateCommand(Sql);
+        // The commit need not wait for its WAL flush: the contracts come from Wolverine's durable inbox,
+        // which marks them handled only after this returns, with a synchronous commit that flushes
+        // this one too (WAL is written in order). A crash before that flush redelivers them, and a
+        // redelivery is recorded once. One fsync fewer per request on the disk the ledger waits on.
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("select set_config('synchronous_commit', 'off', true)"));
+        var command = new NpgsqlBatchCommand(Sql);
+        batch.BatchCommands.Add(command);
         var p = command.Parameters;
         p.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. events.Select(e => e.SourceId)] });
         p.Add(new NpgsqlParameter<int[]> { TypedValue = [.. events.Select(e => e.Attempt)] });
@@ -138,10 +145,11 @@ public sealed class UsageLog(NpgsqlDataSource dataSource, TimeProvider clock, IL
         p.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = [.. records.Select(r => r.CreatedAt)] });
         p.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = clock.GetUtcNow() });
 
-        // One statement is its own transaction: all of the batch is logged or none of it.
+        // The two statements are one implicit transaction: all of the batch is logged or none of it.
         var logged = new HashSet<(Guid, int)>();
-        await using (var reader = await command.ExecuteReaderAsync())
+        await using (var reader = await batch.ExecuteReaderAsync())
         {
+            await reader.NextResultAsync();
             while (await reader.ReadAsync())
             {
                 logged.Add((reader.GetGuid(0), reader.GetInt32(1)));
