@@ -61,6 +61,8 @@ internal static class OptimisticBatch
     /// <summary>
     /// Raises a serialization failure (retried by the writer, under locks) when any of the given
     /// reservations has a record, i.e. has already ended.
+    /// Both functions plan their statement on every call: a cached generic plan made while the
+    /// tables were empty scanned them whole later (2.5 ms per call at 17,000 records).
     /// </summary>
     public const string AssertNotEnded = CreditsModule.Schema + ".assert_reservations_not_ended";
 
@@ -71,7 +73,8 @@ internal static class OptimisticBatch
     public const string AdvanceStreams = CreditsModule.Schema + ".advance_ledger_streams";
 
     public static Weasel.Postgresql.Functions.Function StreamVersionsFunction(string eventsSchema) => Weasel.Postgresql.Functions.Function.ForSql($$"""
-        create or replace function {{AdvanceStreams}}(ids uuid[], expected bigint[], versions bigint[]) returns void language plpgsql as $body$
+        create or replace function {{AdvanceStreams}}(ids uuid[], expected bigint[], versions bigint[]) returns void language plpgsql
+        set plan_cache_mode = force_custom_plan as $body$
         declare
           moved int;
         begin
@@ -87,7 +90,8 @@ internal static class OptimisticBatch
         """);
 
     public static Weasel.Postgresql.Functions.Function BuildAssertion() => Weasel.Postgresql.Functions.Function.ForSql($$"""
-        create or replace function {{AssertNotEnded}}(keys varchar[]) returns void language plpgsql as $body$
+        create or replace function {{AssertNotEnded}}(keys varchar[]) returns void language plpgsql
+        set plan_cache_mode = force_custom_plan as $body$
         begin
           if exists (select 1 from {{CreditsModule.Schema}}.mt_doc_reservationrecord where id = any(keys)) then
             raise exception 'a reservation of this ledger batch has already ended' using errcode = 'serialization_failure';
