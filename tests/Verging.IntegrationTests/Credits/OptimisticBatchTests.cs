@@ -27,10 +27,8 @@ public sealed class OptimisticBatchTests(TwoInstanceHost fixture) : IClassFixtur
         var late = await fixture.InvokeOnAsync<FreezeOutcome>(First, new FreezeCredits(account, Guid.CreateVersion7(), 5, "chat"));
 
         (late.Status, late.Available).ShouldBe((FreezeStatus.Insufficient, 1L));
-        var store = fixture.Service<IDocumentStore>();
-        var ledger = await LedgerStreams.DocumentAsync(store, account);
+        var ledger = await ConsistentLedgerAsync(account);
         (ledger.Balance, ledger.Frozen, ledger.Available).ShouldBe((10L, 9L, 1L));
-        await LedgerInvariants.ShouldMatchReplayAsync(store, account);
     }
 
     [Fact]
@@ -44,10 +42,8 @@ public sealed class OptimisticBatchTests(TwoInstanceHost fixture) : IClassFixtur
         var settled = await fixture.InvokeOnAsync<ReservationOutcome>(First, new SettleCredits(account, mine, 6));
 
         settled.ShouldBe(new ReservationOutcome(ReservationEnd.Settled, 6, 2, Repeated: false));
-        var store = fixture.Service<IDocumentStore>();
-        var ledger = await LedgerStreams.DocumentAsync(store, account);
+        var ledger = await ConsistentLedgerAsync(account);
         (ledger.Balance, ledger.Frozen).ShouldBe((14L, 3L));
-        await LedgerInvariants.ShouldMatchReplayAsync(store, account);
     }
 
     [Fact]
@@ -62,13 +58,11 @@ public sealed class OptimisticBatchTests(TwoInstanceHost fixture) : IClassFixtur
         var again = await fixture.InvokeOnAsync<FreezeOutcome>(First, new FreezeCredits(account, reservation, 4, "chat"));
 
         again.Status.ShouldBe(FreezeStatus.AlreadyEnded);
-        var store = fixture.Service<IDocumentStore>();
-        await using var session = store.QuerySession();
+        await using var session = fixture.Service<IDocumentStore>().QuerySession();
         var frozen = (await session.Events.FetchStreamAsync(account)).Select(e => e.Data).OfType<CreditsFrozen>();
         frozen.Count(f => f.ReservationId == reservation).ShouldBe(1);
-        var ledger = await LedgerStreams.DocumentAsync(store, account);
+        var ledger = await ConsistentLedgerAsync(account);
         (ledger.Balance, ledger.Frozen).ShouldBe((9L, 0L));
-        await LedgerInvariants.ShouldMatchReplayAsync(store, account);
     }
 
     [Fact]
@@ -88,6 +82,14 @@ public sealed class OptimisticBatchTests(TwoInstanceHost fixture) : IClassFixtur
         ledgerWrites.Count.ShouldBe(2);
         ledgerWrites.ShouldAllBe(s => !s.Contains("commit", StringComparison.OrdinalIgnoreCase));
         statements.ShouldNotContain(s => s.Contains("for update") && s.Contains("mt_streams"));
+    }
+
+    /// <summary>The account's balance document, after checking that it equals a replay of its stream.</summary>
+    private async Task<Ledger> ConsistentLedgerAsync(Guid account)
+    {
+        var store = fixture.Service<IDocumentStore>();
+        await LedgerInvariants.ShouldMatchReplayAsync(store, account);
+        return await LedgerStreams.DocumentAsync(store, account);
     }
 
     /// <summary>The SQL of every command and batch Npgsql runs while <paramref name="action"/> runs (Npgsql's tracing).</summary>
