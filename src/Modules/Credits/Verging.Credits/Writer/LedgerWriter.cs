@@ -18,12 +18,12 @@ namespace Verging.Credits.Writer;
 /// <summary>
 /// The only code that appends to ledger streams. Commands queue per shard (an account always maps to
 /// the same shard, so one instance never races itself); each shard loop takes everything waiting
-/// and commits it in ONE transaction: lock the streams involved (ordered, so instances cannot
-/// deadlock), check the cached states against the stream versions, decide every command in order,
-/// append the events, store the balance documents, open-hold rows and reservation records, schedule hold expiry checks
-/// through the outbox, commit, and only then answer the callers. Durable before answered; one
-/// commit for many commands (ADR 0007); two round trips per batch: lock and load, then every write
-/// with the COMMIT (ADR 0017).
+/// and commits it in ONE transaction, then answers the callers: durable before answered, one commit
+/// for many commands (ADR 0007). A batch on cached states (every steady-state freeze and settle) is
+/// one round trip that proves the cache as it writes; any other batch locks the streams involved
+/// (ordered, so instances cannot deadlock) and loads what it needs, then sends every write with the
+/// COMMIT: two round trips (ADR 0017). What a batch publishes or schedules goes through the
+/// batch's own outbox, in its transaction.
 /// </summary>
 public sealed class LedgerWriter : IHostedService, IDisposable
 {
