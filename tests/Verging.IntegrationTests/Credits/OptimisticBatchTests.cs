@@ -78,7 +78,7 @@ public sealed class OptimisticBatchTests(TwoInstanceHost fixture) : IClassFixtur
             await fixture.InvokeOnAsync<ReservationOutcome>(First, new SettleCredits(account, reservation, 1));
         });
 
-        var ledgerWrites = statements.Where(s => s.Contains("advance_ledger_streams")).ToList();
+        var ledgerWrites = statements.Where(s => s.Contains("guard_ledger_batch")).ToList();
         ledgerWrites.Count.ShouldBe(2);
         ledgerWrites.ShouldAllBe(s => !s.Contains("commit", StringComparison.OrdinalIgnoreCase));
         statements.ShouldNotContain(s => s.Contains("for update") && s.Contains("mt_streams"));

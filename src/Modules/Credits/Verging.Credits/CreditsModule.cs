@@ -45,8 +45,7 @@ public static class CreditsModule
             opts.Schema.For<ReservationRecord>().DatabaseSchemaName(Schema);
             opts.Schema.For<LedgerOperation>().DatabaseSchemaName(Schema);
             opts.Storage.ExtendedSchemaObjects.Add(OpenHoldsTable.Build());
-            opts.Storage.ExtendedSchemaObjects.Add(OptimisticBatch.BuildAssertion());
-            opts.Storage.ExtendedSchemaObjects.Add(OptimisticBatch.StreamVersionsFunction(opts.Events.DatabaseSchemaName));
+            opts.Storage.ExtendedSchemaObjects.Add(OptimisticBatch.GuardFunction(opts.Events.DatabaseSchemaName));
             // Every history query is one account's, newest first: the account index serves it. No
             // index on the time: each would cost a function call per row on the ledger's hot path.
             opts.Schema.For<LedgerEntry>().DatabaseSchemaName(Schema)

@@ -40,6 +40,7 @@ internal sealed class LedgerBatchWrites(IDocumentStore store)
     private readonly List<(Guid Account, Guid Reservation)> _endedHolds = [];
     private readonly List<Ledger.Ledger> _resyncedHolds = [];
     private readonly List<(string Sql, object[] Args)> _statements = [];
+    private readonly List<string> _mustNotHaveEnded = [];
 
     public bool IsEmpty => _events.Count == 0 && _resyncedHolds.Count == 0;
 
@@ -64,6 +65,9 @@ internal sealed class LedgerBatchWrites(IDocumentStore store)
     }
 
     public void Store(Ledger.Ledger ledger) => _ledgers.Add(ledger);
+
+    /// <summary>Reservations the batch freezes afresh on cached states: the guard checks none of them has ended.</summary>
+    public void RequireNotEnded(IEnumerable<string> reservationKeys) => _mustNotHaveEnded.AddRange(reservationKeys);
 
     public void Store(ReservationRecord record) => _records.Add(record);
 
@@ -115,8 +119,9 @@ internal sealed class LedgerBatchWrites(IDocumentStore store)
         if (_movedStreams.Count > 0)
         {
             // Checked, not just set: a batch decided on cached states has no lock to rely on.
-            Statement($"select {OptimisticBatch.AdvanceStreams}(?::uuid[], ?::bigint[], ?::bigint[])",
-                _movedStreams.Select(s => s.Stream).ToArray(), _movedStreams.Select(s => s.Expected).ToArray(), _movedStreams.Select(s => s.Version).ToArray());
+            Statement($"select {OptimisticBatch.Guard}(?::uuid[], ?::bigint[], ?::bigint[], ?::varchar[])",
+                _movedStreams.Select(s => s.Stream).ToArray(), _movedStreams.Select(s => s.Expected).ToArray(), _movedStreams.Select(s => s.Version).ToArray(),
+                _mustNotHaveEnded.ToArray());
         }
 
         if (_events.Count > 0)

@@ -206,11 +206,7 @@ public sealed class LedgerWriter : IHostedService, IDisposable
         {
             // No BEGIN: the statements of one batch form one implicit transaction.
             await using var write = new NpgsqlBatch(connection);
-            if (mustNotHaveEnded.Count > 0)
-            {
-                write.BatchCommands.Add(PositionalSql.Command($"select {OptimisticBatch.AssertNotEnded}(?::varchar[])", [mustNotHaveEnded.ToArray()]));
-            }
-
+            writes.RequireNotEnded(mustNotHaveEnded);
             writes.AddTo(write);
             outbox?.AddTo(write);
             await write.ExecuteNonQueryAsync(_stopping.Token);

@@ -12,7 +12,7 @@ namespace Verging.Credits.Writer;
 /// that no record says it already ended. Either failure rolls the whole batch back and it is decided
 /// again the locked way. The price of a wrong guess is one round trip; the guess is right whenever
 /// one instance serves the account, which is every steady-state request.
-/// The stream versions are checked explicitly (<see cref="AdvanceStreams"/>), not only by the
+/// The stream versions are checked explicitly (<see cref="Guard"/>), not only by the
 /// unique index: an append that was lost (not durable) would leave a gap the index cannot see.
 /// </summary>
 internal static class OptimisticBatch
@@ -59,42 +59,32 @@ internal static class OptimisticBatch
     }
 
     /// <summary>
-    /// Raises a serialization failure (retried by the writer, under locks) when any of the given
-    /// reservations has a record, i.e. has already ended.
-    /// Both functions plan their statement on every call: a cached generic plan made while the
-    /// tables were empty scanned them whole later (2.5 ms per call at 17,000 records).
+    /// The one guard of a batch's writes, called where the streams are moved: raises a serialization
+    /// failure (the writer decides the batch again under locks) when any reservation the batch
+    /// freezes afresh already has a record (it has ended), or when any stream is not at the version
+    /// the batch was decided on; otherwise moves the streams to their new versions. One call, not
+    /// one per check: each plpgsql call cost ~0.1 ms of the server's time (measured with pgbench).
+    /// It plans its statements on every call: a cached generic plan made while the tables were
+    /// empty scanned them whole later (2.5 ms per call at 17,000 records).
     /// </summary>
-    public const string AssertNotEnded = CreditsModule.Schema + ".assert_reservations_not_ended";
+    public const string Guard = CreditsModule.Schema + ".guard_ledger_batch";
 
-    /// <summary>
-    /// Moves the streams from the expected versions to the new ones; raises a serialization failure
-    /// (the writer decides again under locks) when any stream is not at the version expected.
-    /// </summary>
-    public const string AdvanceStreams = CreditsModule.Schema + ".advance_ledger_streams";
-
-    public static Weasel.Postgresql.Functions.Function StreamVersionsFunction(string eventsSchema) => Weasel.Postgresql.Functions.Function.ForSql($$"""
-        create or replace function {{AdvanceStreams}}(ids uuid[], expected bigint[], versions bigint[]) returns void language plpgsql
+    public static Weasel.Postgresql.Functions.Function GuardFunction(string eventsSchema) => Weasel.Postgresql.Functions.Function.ForSql($$"""
+        create or replace function {{Guard}}(ids uuid[], expected bigint[], versions bigint[], not_ended varchar[]) returns void language plpgsql
         set plan_cache_mode = force_custom_plan as $body$
         declare
           moved int;
         begin
+          if cardinality(not_ended) > 0
+             and exists (select 1 from {{CreditsModule.Schema}}.mt_doc_reservationrecord where id = any(not_ended)) then
+            raise exception 'a reservation of this ledger batch has already ended' using errcode = 'serialization_failure';
+          end if;
           update {{eventsSchema}}.mt_streams as s set version = m.version, timestamp = now()
             from unnest(ids, expected, versions) as m(id, expected, version)
             where s.id = m.id and s.version = m.expected;
           get diagnostics moved = row_count;
           if moved <> cardinality(ids) then
             raise exception 'a ledger stream is not at the version this batch was decided on' using errcode = 'serialization_failure';
-          end if;
-        end
-        $body$;
-        """);
-
-    public static Weasel.Postgresql.Functions.Function BuildAssertion() => Weasel.Postgresql.Functions.Function.ForSql($$"""
-        create or replace function {{AssertNotEnded}}(keys varchar[]) returns void language plpgsql
-        set plan_cache_mode = force_custom_plan as $body$
-        begin
-          if exists (select 1 from {{CreditsModule.Schema}}.mt_doc_reservationrecord where id = any(keys)) then
-            raise exception 'a reservation of this ledger batch has already ended' using errcode = 'serialization_failure';
           end if;
         end
         $body$;
