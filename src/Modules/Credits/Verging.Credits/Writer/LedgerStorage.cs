@@ -15,7 +15,7 @@ internal sealed record LockedBatch(
 internal static class LedgerStorage
 {
     // Marten's table names for these documents (mt_doc_ + lower-case type name, in the module schema).
-    private const string ReservationTable = CreditsModule.Schema + ".mt_doc_reservationrecord";
+    internal const string ReservationTable = CreditsModule.Schema + ".mt_doc_reservationrecord";
     private const string OperationTable = CreditsModule.Schema + ".mt_doc_ledgeroperation";
 
     /// <summary>

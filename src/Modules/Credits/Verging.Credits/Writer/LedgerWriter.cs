@@ -149,8 +149,9 @@ public sealed class LedgerWriter : IHostedService, IDisposable
             }
             catch (Exception e) when (IsRetriable(e) && attempt < MaxAttempts)
             {
-                // Another instance wrote one of these streams between our read and our lock, or
-                // created a stream at the same moment: reload everything and decide again.
+                // Another instance wrote one of these streams behind our cache (the guard of an
+                // optimistic batch), created a stream at the same moment, or deadlocked with us:
+                // forget the cached states and decide again, under locks.
                 ForgetStates(batch);
                 _logger.LogInformation("Ledger batch of {Count} retried after a concurrent write ({Error})", batch.Count, e.GetType().Name);
             }
@@ -202,14 +203,11 @@ public sealed class LedgerWriter : IHostedService, IDisposable
 
         WriterMetrics.RecordPhase("decide", phase);
         phase = System.Diagnostics.Stopwatch.GetTimestamp();
+        writes.RequireNotEnded(mustNotHaveEnded);
         await using (var connection = await _dataSource.OpenConnectionAsync(_stopping.Token))
         {
             // No BEGIN: the statements of one batch form one implicit transaction.
-            await using var write = new NpgsqlBatch(connection);
-            writes.RequireNotEnded(mustNotHaveEnded);
-            writes.AddTo(write);
-            outbox?.AddTo(write);
-            await write.ExecuteNonQueryAsync(_stopping.Token);
+            await SendAsync(connection, null, writes, outbox);
         }
 
         WriterMetrics.RecordPhase("save", phase);
@@ -245,18 +243,29 @@ public sealed class LedgerWriter : IHostedService, IDisposable
         }
         else
         {
-            // Every write, every envelope and the COMMIT in one round trip: PostgreSQL runs them in
-            // order and stops at the first error, so either all of it is durable or none of it.
-            await using var write = new NpgsqlBatch(connection, transaction);
-            writes.AddTo(write);
-            outbox?.AddTo(write);
-            write.BatchCommands.Add(new NpgsqlBatchCommand("commit"));
-            await write.ExecuteNonQueryAsync(_stopping.Token);
+            await SendAsync(connection, transaction, writes, outbox);
         }
 
         WriterMetrics.RecordPhase("save", phase);
         await CommittedAsync(decided, outbox);
         return decided.Answers;
+    }
+
+    /// <summary>
+    /// Every write, every envelope and, in an explicit transaction, its COMMIT in one round trip:
+    /// PostgreSQL runs them in order and stops at the first error, so all of it is durable or none of it.
+    /// </summary>
+    private async Task SendAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, LedgerBatchWrites writes, LedgerOutbox? outbox)
+    {
+        await using var write = new NpgsqlBatch(connection, transaction);
+        writes.AddTo(write);
+        outbox?.AddTo(write);
+        if (transaction is not null)
+        {
+            write.BatchCommands.Add(new NpgsqlBatchCommand("commit"));
+        }
+
+        await write.ExecuteNonQueryAsync(_stopping.Token);
     }
 
     // Only a freeze (its hold's expiry) and a settle carrying a message send anything: a batch
@@ -410,11 +419,6 @@ public sealed class LedgerWriter : IHostedService, IDisposable
 
     private static bool IsRetriable(Exception e) => e switch
     {
-        ExistingStreamIdCollisionException => true,
-        JasperFx.Events.ExistingStreamIdCollisionException => true,
-        JasperFx.Events.EventStreamUnexpectedMaxEventIdException => true,
-        JasperFx.ConcurrencyException => true,
-        JasperFx.DocumentAlreadyExistsException => true,
         PostgresException pg => pg.SqlState is PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.UniqueViolation,
         MartenCommandException { InnerException: PostgresException inner } => IsRetriable(inner),
         _ => false,

@@ -76,7 +76,7 @@ internal static class OptimisticBatch
           moved int;
         begin
           if cardinality(not_ended) > 0
-             and exists (select 1 from {{CreditsModule.Schema}}.mt_doc_reservationrecord where id = any(not_ended)) then
+             and exists (select 1 from {{LedgerStorage.ReservationTable}} where id = any(not_ended)) then
             raise exception 'a reservation of this ledger batch has already ended' using errcode = 'serialization_failure';
           end if;
           update {{eventsSchema}}.mt_streams as s set version = m.version, timestamp = now()

@@ -40,7 +40,7 @@ public sealed partial class JobSweeper(
         }
     }
 
-    public const string FinishedAtSql = "marten.mt_immutable_timestamptz(data ->> 'finishedAt')";
+    private const string FinishedAtSql = "marten.mt_immutable_timestamptz(data ->> 'finishedAt')";
 
     public async Task SweepAsync(CancellationToken cancellation)
     {
