@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Marten;
+using Npgsql;
 using Verging.Credits.Contracts;
 using Verging.Credits.Ledger;
 using Verging.IntegrationTests.Infrastructure;
@@ -72,7 +73,7 @@ public sealed class OptimisticBatchTests(TwoInstanceHost fixture) : IClassFixtur
         await fixture.InvokeOnAsync<FreezeOutcome>(First, new FreezeCredits(account, Guid.CreateVersion7(), 1, "chat"));
         var reservation = Guid.CreateVersion7();
 
-        var statements = await StatementsDuringAsync(async () =>
+        var statements = await StatementsDuringAsync(fixture.ConnectionString, async () =>
         {
             await fixture.InvokeOnAsync<FreezeOutcome>(First, new FreezeCredits(account, reservation, 2, "chat"));
             await fixture.InvokeOnAsync<ReservationOutcome>(First, new SettleCredits(account, reservation, 1));
@@ -92,19 +93,32 @@ public sealed class OptimisticBatchTests(TwoInstanceHost fixture) : IClassFixtur
         return await LedgerStreams.DocumentAsync(store, account);
     }
 
-    /// <summary>The SQL of every command and batch Npgsql runs while <paramref name="action"/> runs (Npgsql's tracing).</summary>
-    private static async Task<List<string>> StatementsDuringAsync(Func<Task> action)
+    /// <summary>
+    /// The SQL of every command and batch Npgsql runs on this fixture's database while
+    /// <paramref name="action"/> runs (Npgsql's tracing). The listener sees the whole test process,
+    /// where other collections run their own ledgers in parallel, so it keeps only this database's.
+    /// </summary>
+    private static async Task<List<string>> StatementsDuringAsync(string connectionString, Func<Task> action)
     {
+        var database = new NpgsqlConnectionStringBuilder(connectionString).Database;
         var seen = new ConcurrentQueue<string>();
         using var listener = new ActivityListener
         {
             ShouldListenTo = source => source.Name == "Npgsql",
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = activity => seen.Enqueue(string.Join("\n", activity.TagObjects
-                .Where(t => t.Key is "db.statement" or "db.query.text").Select(t => t.Value?.ToString()))),
+            ActivityStopped = activity =>
+            {
+                if (Tag(activity, "db.namespace", "db.name") == database)
+                {
+                    seen.Enqueue(Tag(activity, "db.query.text", "db.statement") ?? string.Empty);
+                }
+            },
         };
         ActivitySource.AddActivityListener(listener);
         await action();
         return seen.ToList();
     }
+
+    private static string? Tag(Activity activity, string current, string legacy) =>
+        activity.TagObjects.FirstOrDefault(t => t.Key == current || t.Key == legacy).Value?.ToString();
 }
