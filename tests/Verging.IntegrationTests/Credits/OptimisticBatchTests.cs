@@ -1,7 +1,4 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using Marten;
-using Npgsql;
 using Verging.Credits.Contracts;
 using Verging.Credits.Ledger;
 using Verging.IntegrationTests.Infrastructure;
@@ -73,7 +70,7 @@ public sealed class OptimisticBatchTests(TwoInstanceHost fixture) : IClassFixtur
         await fixture.InvokeOnAsync<FreezeOutcome>(First, new FreezeCredits(account, Guid.CreateVersion7(), 1, "chat"));
         var reservation = Guid.CreateVersion7();
 
-        var statements = await StatementsDuringAsync(fixture.ConnectionString, async () =>
+        var statements = await NpgsqlStatements.DuringAsync(fixture.ConnectionString, async () =>
         {
             await fixture.InvokeOnAsync<FreezeOutcome>(First, new FreezeCredits(account, reservation, 2, "chat"));
             await fixture.InvokeOnAsync<ReservationOutcome>(First, new SettleCredits(account, reservation, 1));
@@ -92,33 +89,4 @@ public sealed class OptimisticBatchTests(TwoInstanceHost fixture) : IClassFixtur
         await LedgerInvariants.ShouldMatchReplayAsync(store, account);
         return await LedgerStreams.DocumentAsync(store, account);
     }
-
-    /// <summary>
-    /// The SQL of every command and batch Npgsql runs on this fixture's database while
-    /// <paramref name="action"/> runs (Npgsql's tracing). The listener sees the whole test process,
-    /// where other collections run their own ledgers in parallel, so it keeps only this database's.
-    /// </summary>
-    private static async Task<List<string>> StatementsDuringAsync(string connectionString, Func<Task> action)
-    {
-        var database = new NpgsqlConnectionStringBuilder(connectionString).Database;
-        var seen = new ConcurrentQueue<string>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == "Npgsql",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = activity =>
-            {
-                if (Tag(activity, "db.namespace", "db.name") == database)
-                {
-                    seen.Enqueue(Tag(activity, "db.query.text", "db.statement") ?? string.Empty);
-                }
-            },
-        };
-        ActivitySource.AddActivityListener(listener);
-        await action();
-        return seen.ToList();
-    }
-
-    private static string? Tag(Activity activity, string current, string legacy) =>
-        activity.TagObjects.FirstOrDefault(t => t.Key == current || t.Key == legacy).Value?.ToString();
 }

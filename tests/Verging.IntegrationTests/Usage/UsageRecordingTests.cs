@@ -3,6 +3,7 @@ using Verging.AiProxy.Contracts;
 using Verging.IntegrationTests.Infrastructure;
 using Verging.Jobs.Contracts;
 using Wolverine;
+using Wolverine.Persistence.Durability;
 using Wolverine.Tracking;
 
 namespace Verging.IntegrationTests.Usage;
@@ -150,6 +151,28 @@ public sealed class UsageRecordingTests(VergingHost fixture)
     }
 
     [Fact]
+    public async Task A_recorded_contract_is_marked_handled_in_the_inbox_by_the_transaction_that_records_it()
+    {
+        var (account, _) = await fixture.CreateAccountAsync();
+        var completed = UsageKit.Completed(account, Guid.NewGuid(), "tts", UsageKit.Base);
+        ITrackedSession tracked = null!;
+
+        var statements = await NpgsqlStatements.DuringAsync(fixture.ConnectionString, async () => tracked = await fixture.PublishAsync(completed));
+
+        // One batch records it and marks its envelope; the envelope says so, which is what tells
+        // Wolverine not to commit a mark of its own.
+        var delivery = tracked.Executed.Envelopes().Single(e => e.Message is AiRequestCompleted);
+        delivery.Status.ShouldBe(EnvelopeStatus.Handled);
+        statements.Count(s => s.Contains("usage.received_events") && s.Contains("wolverine_incoming_envelopes")).ShouldBe(1);
+        await using var command = fixture.Service<NpgsqlDataSource>().CreateCommand(
+            $"select status, keep_until > now() from {InboxTable()} where id = $1");
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = delivery.Id });
+        await using var reader = await command.ExecuteReaderAsync();
+        (await reader.ReadAsync()).ShouldBeTrue("the inbox keeps the handled envelope for a while");
+        (reader.GetString(0), reader.GetBoolean(1)).ShouldBe(("Handled", true));
+    }
+
+    [Fact]
     public async Task The_log_and_the_record_are_written_together()
     {
         var (account, _) = await fixture.CreateAccountAsync();
@@ -165,4 +188,7 @@ public sealed class UsageRecordingTests(VergingHost fixture)
         reader.GetString(1).ShouldBe("ai_request_completed");
         reader.GetString(2).ShouldBe(completed.RequestId.ToString());
     }
+
+    private string InboxTable() =>
+        ((Wolverine.RDBMS.MessageDatabase<NpgsqlConnection>)fixture.Host.GetRuntime().Storage).IncomingFullName;
 }

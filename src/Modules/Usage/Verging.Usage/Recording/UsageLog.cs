@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
+using Wolverine;
 
 namespace Verging.Usage.Recording;
 
@@ -10,9 +11,10 @@ namespace Verging.Usage.Recording;
 /// (so in one transaction): all of it happens or none of it. A contract whose source is already logged inserts
 /// nothing, which is how an at-least-once redelivery leaves exactly one record.
 /// Appends that arrive together are committed together: one set-based statement for all of them
-/// (one round trip, one fsync, as the ledger writer does); each caller is answered after the commit.
+/// (one round trip, as the ledger writer does); each caller is answered after the commit. The same
+/// transaction marks the contracts' inbox envelopes handled (<see cref="InboxHandledMarks"/>).
 /// </summary>
-public sealed class UsageLog(NpgsqlDataSource dataSource, TimeProvider clock, ILogger<UsageLog> logger)
+public sealed class UsageLog(NpgsqlDataSource dataSource, InboxHandledMarks inbox, TimeProvider clock, ILogger<UsageLog> logger)
 {
     private const int MaxBatch = 256;
 
@@ -48,17 +50,23 @@ public sealed class UsageLog(NpgsqlDataSource dataSource, TimeProvider clock, IL
         select source_id, attempt from logged
         """;
 
-    private readonly Channel<(ReceivedUsageEvent Received, TaskCompletionSource<bool> Answer)> _pending =
-        Channel.CreateUnbounded<(ReceivedUsageEvent, TaskCompletionSource<bool>)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Pending> _pending = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
 
     private readonly Lock _starting = new();
     private Task? _loop;
 
     /// <summary>Returns false when this source was already recorded (a redelivery): nothing changed.</summary>
-    public async Task<bool> AppendAsync(ReceivedUsageEvent received, CancellationToken cancellation)
+    public Task<bool> AppendAsync(ReceivedUsageEvent received, CancellationToken cancellation) =>
+        AppendAsync(received, delivery: null, cancellation);
+
+    /// <summary>
+    /// As <see cref="AppendAsync(ReceivedUsageEvent, CancellationToken)"/>, and marks the inbox
+    /// envelope that delivered it handled in the same transaction, when it came from a durable queue.
+    /// </summary>
+    public async Task<bool> AppendAsync(ReceivedUsageEvent received, Envelope? delivery, CancellationToken cancellation)
     {
         var answer = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pending.Writer.TryWrite((received, answer));
+        _pending.Writer.TryWrite(new Pending(received, InboxHandledMarks.Markable(delivery), answer));
         if (_loop is null)
         {
             lock (_starting)
@@ -73,7 +81,7 @@ public sealed class UsageLog(NpgsqlDataSource dataSource, TimeProvider clock, IL
 
     private async Task RunAsync()
     {
-        var batch = new List<(ReceivedUsageEvent Received, TaskCompletionSource<bool> Answer)>(MaxBatch);
+        var batch = new List<Pending>(MaxBatch);
         while (await _pending.Reader.WaitToReadAsync())
         {
             batch.Clear();
@@ -84,7 +92,7 @@ public sealed class UsageLog(NpgsqlDataSource dataSource, TimeProvider clock, IL
 
             try
             {
-                var recorded = await CommitAsync(batch.Select(b => b.Received).ToList());
+                var recorded = await CommitAsync(batch);
                 for (var i = 0; i < batch.Count; i++)
                 {
                     batch[i].Answer.TrySetResult(recorded[i]);
@@ -95,15 +103,15 @@ public sealed class UsageLog(NpgsqlDataSource dataSource, TimeProvider clock, IL
                 // One bad event (or a deadlock with another instance's batch) must not fail the
                 // others: each is tried again on its own, and only its own failure is reported.
                 logger.LogInformation("A usage batch of {Count} failed ({Error}); appending one by one", batch.Count, e.GetType().Name);
-                foreach (var (received, answer) in batch)
+                foreach (var pending in batch)
                 {
                     try
                     {
-                        answer.TrySetResult((await CommitAsync([received]))[0]);
+                        pending.Answer.TrySetResult((await CommitAsync([pending]))[0]);
                     }
                     catch (Exception single)
                     {
-                        answer.TrySetException(single);
+                        pending.Answer.TrySetException(single);
                     }
                 }
             }
@@ -114,13 +122,14 @@ public sealed class UsageLog(NpgsqlDataSource dataSource, TimeProvider clock, IL
         }
     }
 
-    private async Task<bool[]> CommitAsync(IReadOnlyList<ReceivedUsageEvent> events)
+    private async Task<bool[]> CommitAsync(IReadOnlyList<Pending> pending)
     {
+        var events = pending.Select(p => p.Received).ToList();
+        var deliveries = pending.Select(p => p.Delivery).OfType<Envelope>().ToList();
         var records = events.Select(e => UsageProjection.Project(0, e)).ToArray();
-        // The commit need not wait for its WAL flush: the contracts come from Wolverine's durable inbox,
-        // which marks them handled only after this returns, with a synchronous commit that flushes
-        // this one too (WAL is written in order). A crash before that flush redelivers them, and a
-        // redelivery is recorded once. One fsync fewer per request on the disk the ledger waits on.
+        // The commit need not wait for its WAL flush: it also marks the contracts' inbox envelopes
+        // handled, so a crash that loses it loses both, and the inbox redelivers what it recorded
+        // once. Nothing of usage waits on the disk the ledger's commits wait on.
         await using var batch = dataSource.CreateBatch();
         batch.BatchCommands.Add(new NpgsqlBatchCommand("select set_config('synchronous_commit', 'off', true)"));
         var command = new NpgsqlBatchCommand(Sql);
@@ -145,7 +154,12 @@ public sealed class UsageLog(NpgsqlDataSource dataSource, TimeProvider clock, IL
         p.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = [.. records.Select(r => r.CreatedAt)] });
         p.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = clock.GetUtcNow() });
 
-        // The two statements are one implicit transaction: all of the batch is logged or none of it.
+        if (inbox.Command(deliveries) is { } mark)
+        {
+            batch.BatchCommands.Add(mark);
+        }
+
+        // The statements are one implicit transaction: all of the batch is logged and marked, or none of it.
         var logged = new HashSet<(Guid, int)>();
         await using (var reader = await batch.ExecuteReaderAsync())
         {
@@ -156,7 +170,11 @@ public sealed class UsageLog(NpgsqlDataSource dataSource, TimeProvider clock, IL
             }
         }
 
+        InboxHandledMarks.Committed(deliveries);
+
         // A source logged now is reported once, for its first occurrence in the batch.
         return [.. events.Select(e => logged.Remove((e.SourceId, e.Attempt)))];
     }
+
+    private sealed record Pending(ReceivedUsageEvent Received, Envelope? Delivery, TaskCompletionSource<bool> Answer);
 }

@@ -27,7 +27,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Verging.Usage.Recording.RecordUsageHandler");
             
             // The actual message execution
-            await Verging.Usage.Recording.RecordUsageHandler.Handle(aiRequestCompleted, _usageLog, _loggerOfUsageLog, cancellation).ConfigureAwait(false);
+            await Verging.Usage.Recording.RecordUsageHandler.Handle(aiRequestCompleted, context.Envelope, _usageLog, _loggerOfUsageLog, cancellation).ConfigureAwait(false);
         }
     }
 
