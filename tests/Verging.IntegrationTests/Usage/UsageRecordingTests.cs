@@ -151,7 +151,7 @@ public sealed class UsageRecordingTests(VergingHost fixture)
     }
 
     [Fact]
-    public async Task A_recorded_contract_is_marked_handled_in_the_inbox_by_the_transaction_that_records_it()
+    public async Task A_recorded_contract_leaves_the_inbox_in_the_transaction_that_records_it()
     {
         var (account, _) = await fixture.CreateAccountAsync();
         var completed = UsageKit.Completed(account, Guid.NewGuid(), "tts", UsageKit.Base);
@@ -159,17 +159,42 @@ public sealed class UsageRecordingTests(VergingHost fixture)
 
         var statements = await NpgsqlStatements.DuringAsync(fixture.ConnectionString, async () => tracked = await fixture.PublishAsync(completed));
 
-        // One batch records it and marks its envelope; the envelope says so, which is what tells
-        // Wolverine not to commit a mark of its own.
+        // One batch records it and deletes its inbox row; the envelope says it is handled, which is
+        // what tells Wolverine not to commit a mark of its own.
         var delivery = tracked.Executed.Envelopes().Single(e => e.Message is AiRequestCompleted);
         delivery.Status.ShouldBe(EnvelopeStatus.Handled);
-        statements.Count(s => s.Contains("usage.received_events") && s.Contains("wolverine_incoming_envelopes")).ShouldBe(1);
+        statements.Count(s => s.Contains("usage.received_events") && s.Contains("delete from wolverine.wolverine_incoming_envelopes")).ShouldBe(1);
+        await using var command = fixture.Service<NpgsqlDataSource>().CreateCommand($"select count(*) from {InboxTable()} where id = $1");
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = delivery.Id });
+        ((long)(await command.ExecuteScalarAsync())!).ShouldBe(0);
+        (await fixture.CountRecordsAsync(completed.RequestId)).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_contract_whose_record_fails_stays_in_the_inbox()
+    {
+        // The usage log's transaction is the only place its inbox row goes: when the record cannot
+        // be written, the envelope stays for Wolverine to retry or to move to its dead letters.
+        var (account, _) = await fixture.CreateAccountAsync();
+        var broken = UsageKit.Completed(account, Guid.NewGuid(), "chat", UsageKit.Base, model: "gpt\0"); // PostgreSQL stores no NUL
+
+        var tracked = await fixture.Host.TrackActivity().Timeout(TimeSpan.FromSeconds(60)).DoNotAssertOnExceptionsDetected()
+            .ExecuteAndWaitAsync((Func<IMessageContext, Task>)(context => context.PublishAsync(broken).AsTask()));
+
+        var delivery = tracked.AllRecordsInOrder().Select(r => r.Envelope).OfType<Envelope>().First(e => e.Message is AiRequestCompleted);
+        delivery.Status.ShouldNotBe(EnvelopeStatus.Handled);
+        (await fixture.CountRecordsAsync(broken.RequestId)).ShouldBe(0);
         await using var command = fixture.Service<NpgsqlDataSource>().CreateCommand(
-            $"select status, keep_until > now() from {InboxTable()} where id = $1");
+            $"select count(*) from {InboxTable()} where id = $1 union all select count(*) from {DeadLettersTable()} where id = $1");
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = delivery.Id });
         await using var reader = await command.ExecuteReaderAsync();
-        (await reader.ReadAsync()).ShouldBeTrue("the inbox keeps the handled envelope for a while");
-        (reader.GetString(0), reader.GetBoolean(1)).ShouldBe(("Handled", true));
+        var kept = 0L;
+        while (await reader.ReadAsync())
+        {
+            kept += reader.GetInt64(0);
+        }
+
+        kept.ShouldBe(1, "the envelope is still in the inbox or in the dead letters, never simply gone");
     }
 
     [Fact]
@@ -189,6 +214,10 @@ public sealed class UsageRecordingTests(VergingHost fixture)
         reader.GetString(2).ShouldBe(completed.RequestId.ToString());
     }
 
-    private string InboxTable() =>
-        ((Wolverine.RDBMS.MessageDatabase<NpgsqlConnection>)fixture.Host.GetRuntime().Storage).IncomingFullName;
+    private string InboxTable() => MessageStore().IncomingFullName;
+
+    private string DeadLettersTable() => MessageStore().SchemaName + "." + Wolverine.RDBMS.DatabaseConstants.DeadLetterTable;
+
+    private Wolverine.RDBMS.MessageDatabase<NpgsqlConnection> MessageStore() =>
+        (Wolverine.RDBMS.MessageDatabase<NpgsqlConnection>)fixture.Host.GetRuntime().Storage;
 }

@@ -29,7 +29,7 @@ public static class UsageModule
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddSingleton<UsageLog>();
-        services.AddSingleton<InboxHandledMarks>();
+        services.AddSingleton<InboxCompletions>();
         services.AddSingleton<UsageReader>();
         services.AddSingleton<UsageRebuild>();
         services.AddSingleton<UsageSeeder>();

@@ -8,8 +8,8 @@ namespace Verging.Usage.Recording;
 /// <summary>
 /// Records what AiProxy and Jobs publish. The contracts arrive on Usage's durable local queue
 /// (persisted before they are handled, see <see cref="UsageModule"/>), so a crash loses nothing; a
-/// redelivery is recognised by the usage log and records nothing twice. The log marks the envelope
-/// handled in the transaction that records it.
+/// redelivery is recognised by the usage log and records nothing twice. The log completes the envelope
+/// (deletes its inbox row) in the transaction that records it.
 /// </summary>
 public static class RecordUsageHandler
 {

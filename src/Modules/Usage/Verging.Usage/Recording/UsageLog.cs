@@ -12,9 +12,9 @@ namespace Verging.Usage.Recording;
 /// nothing, which is how an at-least-once redelivery leaves exactly one record.
 /// Appends that arrive together are committed together: one set-based statement for all of them
 /// (one round trip, as the ledger writer does); each caller is answered after the commit. The same
-/// transaction marks the contracts' inbox envelopes handled (<see cref="InboxHandledMarks"/>).
+/// transaction completes the contracts' inbox envelopes (<see cref="InboxCompletions"/>).
 /// </summary>
-public sealed class UsageLog(NpgsqlDataSource dataSource, InboxHandledMarks inbox, TimeProvider clock, ILogger<UsageLog> logger)
+public sealed class UsageLog(NpgsqlDataSource dataSource, InboxCompletions inbox, TimeProvider clock, ILogger<UsageLog> logger)
 {
     private const int MaxBatch = 256;
 
@@ -60,13 +60,13 @@ public sealed class UsageLog(NpgsqlDataSource dataSource, InboxHandledMarks inbo
         AppendAsync(received, delivery: null, cancellation);
 
     /// <summary>
-    /// As <see cref="AppendAsync(ReceivedUsageEvent, CancellationToken)"/>, and marks the inbox
-    /// envelope that delivered it handled in the same transaction, when it came from a durable queue.
+    /// As <see cref="AppendAsync(ReceivedUsageEvent, CancellationToken)"/>, and completes the inbox
+    /// envelope that delivered it in the same transaction, when it came from a durable queue.
     /// </summary>
     public async Task<bool> AppendAsync(ReceivedUsageEvent received, Envelope? delivery, CancellationToken cancellation)
     {
         var answer = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pending.Writer.TryWrite(new Pending(received, InboxHandledMarks.Markable(delivery), answer));
+        _pending.Writer.TryWrite(new Pending(received, InboxCompletions.Completable(delivery), answer));
         if (_loop is null)
         {
             lock (_starting)
@@ -127,9 +127,9 @@ public sealed class UsageLog(NpgsqlDataSource dataSource, InboxHandledMarks inbo
         var events = pending.Select(p => p.Received).ToList();
         var deliveries = pending.Select(p => p.Delivery).OfType<Envelope>().ToList();
         var records = events.Select(e => UsageProjection.Project(0, e)).ToArray();
-        // The commit need not wait for its WAL flush: it also marks the contracts' inbox envelopes
-        // handled, so a crash that loses it loses both, and the inbox redelivers what it recorded
-        // once. Nothing of usage waits on the disk the ledger's commits wait on.
+        // The commit need not wait for its WAL flush: it also deletes the contracts' inbox rows, so a
+        // crash that loses it loses both, and the inbox redelivers what it had recorded, which the
+        // log records once. Nothing of usage waits on the disk the ledger's commits wait on.
         await using var batch = dataSource.CreateBatch();
         batch.BatchCommands.Add(new NpgsqlBatchCommand("select set_config('synchronous_commit', 'off', true)"));
         var command = new NpgsqlBatchCommand(Sql);
@@ -154,12 +154,12 @@ public sealed class UsageLog(NpgsqlDataSource dataSource, InboxHandledMarks inbo
         p.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = [.. records.Select(r => r.CreatedAt)] });
         p.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = clock.GetUtcNow() });
 
-        if (inbox.Command(deliveries) is { } mark)
+        if (inbox.Command(deliveries) is { } completion)
         {
-            batch.BatchCommands.Add(mark);
+            batch.BatchCommands.Add(completion);
         }
 
-        // The statements are one implicit transaction: all of the batch is logged and marked, or none of it.
+        // The statements are one implicit transaction: all of the batch is logged and its envelopes completed, or none of it.
         var logged = new HashSet<(Guid, int)>();
         await using (var reader = await batch.ExecuteReaderAsync())
         {
@@ -170,7 +170,7 @@ public sealed class UsageLog(NpgsqlDataSource dataSource, InboxHandledMarks inbo
             }
         }
 
-        InboxHandledMarks.Committed(deliveries);
+        InboxCompletions.Committed(deliveries);
 
         // A source logged now is reported once, for its first occurrence in the batch.
         return [.. events.Select(e => logged.Remove((e.SourceId, e.Attempt)))];
