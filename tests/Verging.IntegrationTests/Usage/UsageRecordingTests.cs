@@ -100,7 +100,7 @@ public sealed class UsageRecordingTests(VergingHost fixture)
 
         var appended = await Task.WhenAll(
             distinct.Concat(Enumerable.Repeat(repeated, 20)).Select(e =>
-                Task.Run(() => log.AppendAsync(Verging.Usage.Recording.UsageProjection.Received(e), CancellationToken.None))));
+                Task.Run(() => log.AppendAsync(Verging.Usage.Recording.UsageProjection.Received(e), delivery: null, CancellationToken.None))));
 
         appended.Count(recorded => recorded).ShouldBe(41);
         (await fixture.CountRecordsAsync(repeated.RequestId)).ShouldBe(1);

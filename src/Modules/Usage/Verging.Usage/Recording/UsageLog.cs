@@ -55,13 +55,10 @@ public sealed class UsageLog(NpgsqlDataSource dataSource, InboxCompletions inbox
     private readonly Lock _starting = new();
     private Task? _loop;
 
-    /// <summary>Returns false when this source was already recorded (a redelivery): nothing changed.</summary>
-    public Task<bool> AppendAsync(ReceivedUsageEvent received, CancellationToken cancellation) =>
-        AppendAsync(received, delivery: null, cancellation);
-
     /// <summary>
-    /// As <see cref="AppendAsync(ReceivedUsageEvent, CancellationToken)"/>, and completes the inbox
-    /// envelope that delivered it in the same transaction, when it came from a durable queue.
+    /// Returns false when this source was already recorded (a redelivery): nothing changed. When
+    /// <paramref name="delivery"/> came from a durable queue, its inbox envelope is completed in the
+    /// same transaction.
     /// </summary>
     public async Task<bool> AppendAsync(ReceivedUsageEvent received, Envelope? delivery, CancellationToken cancellation)
     {
