@@ -30,7 +30,7 @@ public sealed class UpstreamMediaTests : IDisposable
         (sent["model"]!.GetValue<string>(), sent["n"]!.GetValue<int>(), sent["quality"]!.GetValue<string>(), sent["size"]!.GetValue<string>())
             .ShouldBe(("dall-e-3", 3, "hd", "1024x1024"));
         sent["response_format"]!.GetValue<string>().ShouldBe("b64_json");
-        (await Balance(key)).ShouldBe((40L, 0L));
+        (await _fixture.Host.CreditsOfAsync(key)).ShouldBe((40L, 0L));
     }
 
     [Fact]
@@ -42,7 +42,7 @@ public sealed class UpstreamMediaTests : IDisposable
         var text = await result.ReadAsTextAsync();
         (await result.ShouldBeError(50200)).ShouldContain("nothing was charged");
         JsonNode.Parse(text)!["upstream_error"]!["message"]!.GetValue<string>().ShouldBe("image backend down");
-        (await Balance(key)).ShouldBe((50L, 0L));
+        (await _fixture.Host.CreditsOfAsync(key)).ShouldBe((50L, 0L));
     }
 
     [Fact]
@@ -91,15 +91,9 @@ public sealed class UpstreamMediaTests : IDisposable
         content[0]!["type"]!.GetValue<string>().ShouldBe("text");
         content[1]!["image_url"]!["url"]!.GetValue<string>().ShouldBe("https://example.com/photo.jpg");
         _fixture.Upstream.LastRequest!["max_tokens"]!.GetValue<long>().ShouldBe(1024);
-        (await Balance(key)).ShouldBe((8L, 0L));
+        (await _fixture.Host.CreditsOfAsync(key)).ShouldBe((8L, 0L));
     }
 
     private async Task<JsonNode> Post(string key, string url, string body) =>
         await (await _fixture.Host.Scenario(s => { s.Post.Url(url); s.JsonBody(body); s.WithApiKey(key); s.StatusCodeShouldBe(200); })).Json();
-
-    private async Task<(long Balance, long Frozen)> Balance(string key)
-    {
-        var json = await (await _fixture.Host.Scenario(s => { s.Get.Url("/api/v1/credits"); s.WithApiKey(key); })).Json();
-        return (json["balance"]!.GetValue<long>(), json["frozen"]!.GetValue<long>());
-    }
 }

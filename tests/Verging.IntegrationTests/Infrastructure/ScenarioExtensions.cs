@@ -31,4 +31,11 @@ public static class ScenarioExtensions
         text.ShouldNotContain("   at ", customMessage: "no stack trace");
         return json["message"]!.GetValue<string>();
     }
+
+    /// <summary>The key's account balance and frozen credits, as <c>GET /api/v1/credits</c> reports them.</summary>
+    public static async Task<(long Balance, long Frozen)> CreditsOfAsync(this IAlbaHost host, string key)
+    {
+        var json = await (await host.Scenario(s => { s.Get.Url("/api/v1/credits"); s.WithApiKey(key); })).Json();
+        return (json["balance"]!.GetValue<long>(), json["frozen"]!.GetValue<long>());
+    }
 }
