@@ -48,7 +48,7 @@ public sealed class ChatUpstreamTests : IDisposable
         sent["max_tokens"]!.GetValue<long>().ShouldBe(256);
         sent["temperature"]!.GetValue<double>().ShouldBe(0.7);
         sent["messages"]!.AsArray().Count.ShouldBe(2);
-        (await Balance(key)).ShouldBe((99L, 0L));
+        (await _fixture.Host.CreditsOfAsync(key)).ShouldBe((99L, 0L));
     }
 
     [Fact]
@@ -71,7 +71,7 @@ public sealed class ChatUpstreamTests : IDisposable
         final["usage"]!["completion_tokens"]!.GetValue<long>().ShouldBe(10);
         final["credits_consumed"]!.GetValue<long>().ShouldBe(1);
         _fixture.Upstream.LastRequest!["stream_options"]!["include_usage"]!.GetValue<bool>().ShouldBeTrue();
-        (await Balance(key)).ShouldBe((99L, 0L));
+        (await _fixture.Host.CreditsOfAsync(key)).ShouldBe((99L, 0L));
     }
 
     [Fact]
@@ -87,7 +87,7 @@ public sealed class ChatUpstreamTests : IDisposable
         });
         (await result.ShouldBeError(40001)).ShouldBe("Insufficient credits. Required: 5, available: 4");
         _fixture.Upstream.Calls.ShouldBe(0);
-        (await Balance(key)).ShouldBe((4L, 0L));
+        (await _fixture.Host.CreditsOfAsync(key)).ShouldBe((4L, 0L));
     }
 
     [Fact]
@@ -122,7 +122,7 @@ public sealed class ChatUpstreamTests : IDisposable
         var text = await result.ReadAsTextAsync();
         (await result.ShouldBeError(50200)).ShouldContain("nothing was charged");
         JsonNode.Parse(text)!["upstream_error"]!["message"]!.GetValue<string>().ShouldBe("The server had an error");
-        (await Balance(key)).ShouldBe((50L, 0L));
+        (await _fixture.Host.CreditsOfAsync(key)).ShouldBe((50L, 0L));
     }
 
     [Fact]
@@ -138,7 +138,7 @@ public sealed class ChatUpstreamTests : IDisposable
             s.StatusCodeShouldBe(503);
         });
         await result.ShouldBeError(50300);
-        (await Balance(key)).ShouldBe((50L, 0L));
+        (await _fixture.Host.CreditsOfAsync(key)).ShouldBe((50L, 0L));
     }
 
     [Fact]
@@ -154,7 +154,7 @@ public sealed class ChatUpstreamTests : IDisposable
             s.StatusCodeShouldBe(502);
         });
         await result.ShouldBeError(50200);
-        (await Balance(key)).ShouldBe((50L, 0L));
+        (await _fixture.Host.CreditsOfAsync(key)).ShouldBe((50L, 0L));
     }
 
     [Fact]
@@ -174,7 +174,7 @@ public sealed class ChatUpstreamTests : IDisposable
         var last = JsonNode.Parse(events[^1])!.AsObject();
         last.Select(p => p.Key).Order().ToArray().ShouldBe(new[] { "error_code", "message", "upstream_error" });
         last["error_code"]!.GetValue<int>().ShouldBe(50200);
-        (await Balance(key)).ShouldBe((49L, 0L), "two chunks were generated: the minimum of 1 credit");
+        (await _fixture.Host.CreditsOfAsync(key)).ShouldBe((49L, 0L), "two chunks were generated: the minimum of 1 credit");
     }
 
     [Fact]
@@ -202,7 +202,7 @@ public sealed class ChatUpstreamTests : IDisposable
         (long Balance, long Frozen) balance;
         do
         {
-            balance = await Balance(key);
+            balance = await _fixture.Host.CreditsOfAsync(key);
         }
         while ((balance.Frozen != 0 || _fixture.Upstream.StreamCancelled == 0) && deadline.Elapsed < TimeSpan.FromSeconds(5) && await Pause());
 
@@ -242,7 +242,7 @@ public sealed class ChatUpstreamTests : IDisposable
         int.Parse(headers["X-RateLimit-Reset"].ToString(), System.Globalization.CultureInfo.InvariantCulture).ShouldBeInRange(1, 60);
         headers.RetryAfter.ToString().ShouldBe(headers["X-RateLimit-Reset"].ToString());
         _fixture.Upstream.Calls.ShouldBe(8);
-        (await Balance(key)).ShouldBe((92L, 0L));
+        (await _fixture.Host.CreditsOfAsync(key)).ShouldBe((92L, 0L));
     }
 
     [Theory]
@@ -274,10 +274,4 @@ public sealed class ChatUpstreamTests : IDisposable
 
     private static List<string> Events(string body) =>
         body.Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Select(e => e.Trim()["data: ".Length..]).ToList();
-
-    private async Task<(long Balance, long Frozen)> Balance(string key)
-    {
-        var json = await (await _fixture.Host.Scenario(s => { s.Get.Url("/api/v1/credits"); s.WithApiKey(key); })).Json();
-        return (json["balance"]!.GetValue<long>(), json["frozen"]!.GetValue<long>());
-    }
 }

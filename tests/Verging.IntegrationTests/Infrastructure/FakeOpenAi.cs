@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Alba;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -32,6 +33,10 @@ public sealed class FakeOpenAi : IAsyncDisposable
     public int StreamCancelled => Volatile.Read(ref _cancelled);
     private int _cancelled;
 
+    /// <summary>Completes when a chat completion call arrives (since the last <see cref="Reset"/>).</summary>
+    public Task ChatCalled => _chatCalled.Task;
+    private TaskCompletionSource _chatCalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public async Task StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -61,6 +66,7 @@ public sealed class FakeOpenAi : IAsyncDisposable
         ChunkDelay = TimeSpan.Zero;
         Interlocked.Exchange(ref _calls, 0);
         Interlocked.Exchange(ref _cancelled, 0);
+        _chatCalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     private async Task HandleAsync(HttpContext http)
@@ -68,6 +74,7 @@ public sealed class FakeOpenAi : IAsyncDisposable
         Interlocked.Increment(ref _calls);
         var request = await JsonNode.ParseAsync(http.Request.Body);
         LastRequest = request;
+        _chatCalled.TrySetResult();
         var stream = request?["stream"]?.GetValue<bool>() == true;
         switch (Behaviour)
         {
@@ -193,6 +200,9 @@ public sealed class UpstreamHost : VergingHost
         await base.DisposeAsync();
         await Upstream.DisposeAsync();
     }
+
+    /// <summary>Another instance of the app on the same database and upstream (its own ledger writer and cache); the test disposes it.</summary>
+    public Task<IAlbaHost> StartAnotherInstanceAsync() => StartHostAsync();
 
     protected override void Configure(IWebHostBuilder builder)
     {

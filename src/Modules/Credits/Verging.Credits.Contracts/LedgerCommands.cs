@@ -12,7 +12,21 @@ namespace Verging.Credits.Contracts;
 /// <param name="Amount">Credits to hold (at least 1).</param>
 /// <param name="Purpose">What the hold pays for (chat, imagegen, face-swap, ...): sets its expiry.</param>
 /// <param name="MinimumAvailable">Refuse unless at least this much is available (chat and vision need 5).</param>
-public sealed record FreezeCredits(Guid AccountId, Guid ReservationId, long Amount, string Purpose, long MinimumAvailable = 0);
+public sealed record FreezeCredits(Guid AccountId, Guid ReservationId, long Amount, string Purpose, long MinimumAvailable = 0)
+{
+    /// <summary>
+    /// Optional, in-process only (<c>InvokeAsync</c>; not serialized): called with the outcome when
+    /// the ledger has decided to hold and is sending the hold's commit, so the caller can start its
+    /// paid work while the commit is on its way (ADR 0018). Never called with a refusal; called again
+    /// if the batch has to be decided again. The commit can still fail, or find that another instance
+    /// changed the account: only the answer of <c>InvokeAsync</c>, given once the hold is durable,
+    /// says whether it exists, and work started early must wait for it before it delivers or charges
+    /// anything. Runs on the ledger writer's loop: it must only hand the outcome on (e.g. complete a
+    /// <see cref="TaskCompletionSource{TResult}"/> whose continuations run asynchronously).
+    /// </summary>
+    [JsonIgnore]
+    public Action<FreezeOutcome>? OnDecided { get; init; }
+}
 
 /// <summary>Ends a hold by consuming <paramref name="Consumed"/> credits of it; the rest is released in the same event.</summary>
 /// <param name="AccountId">The paying account.</param>

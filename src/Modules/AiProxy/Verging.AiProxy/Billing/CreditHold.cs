@@ -10,6 +10,8 @@ namespace Verging.AiProxy.Billing;
 /// </summary>
 public sealed class CreditHold(IMessageBus bus, Guid accountId, Guid requestId, string purpose)
 {
+    private Task<FreezeOutcome>? _durable;
+
     public Guid RequestId => requestId;
     public long Amount { get; private set; }
 
@@ -21,6 +23,33 @@ public sealed class CreditHold(IMessageBus bus, Guid accountId, Guid requestId, 
             Amount = outcome.Amount;
         }
 
+        return outcome;
+    }
+
+    /// <summary>
+    /// Asks for the hold and returns as soon as the ledger has decided to hold it, while the hold's
+    /// commit is still on its way (ADR 0018); a refusal is returned once it is the durable answer.
+    /// Work started on a <see cref="FreezeStatus.Frozen"/> answer must <see cref="ConfirmAsync"/>
+    /// before it delivers anything: only the durable answer counts.
+    /// </summary>
+    public async Task<FreezeOutcome> DecideFreezeAsync(long amount, long minimumAvailable)
+    {
+        var decided = new TaskCompletionSource<FreezeOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _durable = bus.InvokeAsync<FreezeOutcome>(
+            new FreezeCredits(accountId, requestId, amount, purpose, minimumAvailable) { OnDecided = frozen => decided.TrySetResult(frozen) });
+        if (await Task.WhenAny(decided.Task, _durable) == decided.Task)
+        {
+            return await decided.Task;
+        }
+
+        return await ConfirmAsync();
+    }
+
+    /// <summary>The durable answer to the freeze <see cref="DecideFreezeAsync"/> asked for: the hold exists only if this says so.</summary>
+    public async Task<FreezeOutcome> ConfirmAsync()
+    {
+        var outcome = await (_durable ?? throw new InvalidOperationException("No freeze was asked for"));
+        Amount = outcome.Status == FreezeStatus.Frozen ? outcome.Amount : 0;
         return outcome;
     }
 

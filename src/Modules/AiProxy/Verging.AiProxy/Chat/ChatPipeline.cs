@@ -17,7 +17,9 @@ namespace Verging.AiProxy.Chat;
 /// Chat and vision, billed exactly: rate limit → price the worst case and freeze it (clamping
 /// max_tokens to what the available credits pay for) → call the provider → settle what was really
 /// used, or release everything on failure → publish the usage event. No provider call is made for a
-/// request that is refused (429, 402).
+/// request that is refused (429, 402). The provider is called as soon as the ledger has decided to
+/// hold, while the hold's commit is on its way; nothing is delivered or charged before the hold is
+/// durable (ADR 0018).
 /// </summary>
 public sealed class ChatPipeline(
     IAiProvider provider, TokenCounter tokens, PaidRequest admission, TimeProvider clock, ILogger<ChatPipeline> logger)
@@ -41,37 +43,43 @@ public sealed class ChatPipeline(
         var heldInput = inputTokens + (request.Image is null ? 0 : AiPricing.ImageTokenAllowance);
         var hold = new CreditHold(bus, caller.AccountId, requestId, service);
         var maxTokens = requestedMaxTokens ?? DefaultMaxTokens;
-        var frozen = await hold.FreezeAsync(AiPricing.WorstCase(heldInput, maxTokens, vision), AiPricing.MinimumAvailableForChat);
+        var frozen = await hold.DecideFreezeAsync(AiPricing.WorstCase(heldInput, maxTokens, vision), AiPricing.MinimumAvailableForChat);
         if (frozen.Status == FreezeStatus.Insufficient && frozen.Available >= AiPricing.MinimumAvailableForChat)
         {
             // The worst case does not fit, but the balance pays for a shorter answer: clamp max_tokens.
             maxTokens = Math.Min(maxTokens, AiPricing.AffordableOutputTokens(frozen.Available, heldInput, vision));
             if (maxTokens >= 1)
             {
-                frozen = await hold.FreezeAsync(AiPricing.WorstCase(heldInput, maxTokens, vision), AiPricing.MinimumAvailableForChat);
+                frozen = await hold.DecideFreezeAsync(AiPricing.WorstCase(heldInput, maxTokens, vision), AiPricing.MinimumAvailableForChat);
             }
         }
 
+        var paid = new ChatCall(request with { MaxTokens = maxTokens }, caller, hold, service, inputTokens,
+            Math.Max(AiPricing.MinimumAvailableForChat, AiPricing.WorstCase(heldInput, 1, vision)), started);
         if (frozen.Status != FreezeStatus.Frozen)
         {
-            var required = Math.Max(AiPricing.MinimumAvailableForChat, AiPricing.WorstCase(heldInput, 1, vision));
-            await Failed(bus, caller, requestId, service, request.Model, "insufficient_credits", ErrorCodes.InsufficientCredits, started);
-            return ApiError.InsufficientCredits(Math.Max(required, frozen.Required), frozen.Available);
+            return await RefuseAsync(bus, paid, frozen);
         }
 
-        var call = request with { MaxTokens = maxTokens };
         return stream
-            ? new ChatStreamResult(this, bus, call, caller, hold, inputTokens, started, service)
-            : await CompleteAsync(bus, call, caller, hold, inputTokens, started, service, http.RequestAborted);
+            ? new ChatStreamResult(this, bus, paid)
+            : await CompleteAsync(bus, paid, http.RequestAborted);
     }
 
-    private async Task<IResult> CompleteAsync(
-        IMessageBus bus, ChatCompletionRequest call, Caller caller, CreditHold hold, long inputTokens, long started, string service, CancellationToken aborted)
+    private async Task<IResult> CompleteAsync(IMessageBus bus, ChatCall paid, CancellationToken aborted)
     {
+        var (call, caller, hold, service, inputTokens, _, started) = paid;
+        using var upstream = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        var answer = provider.CompleteAsync(call, upstream.Token);
+        if (await ConfirmHoldAsync(bus, paid, answer, upstream) is { } refused)
+        {
+            return refused;
+        }
+
         ChatCompletionResult result;
         try
         {
-            result = await provider.CompleteAsync(call, aborted);
+            result = await answer;
             if (string.IsNullOrEmpty(result.Content))
             {
                 throw new ProviderException(ProviderFailure.EmptyResult, "The provider returned an empty completion");
@@ -92,6 +100,54 @@ public sealed class ChatPipeline(
         var settled = await hold.SettleAsync(cost, Completed(caller, hold.RequestId, service, result.Model, prompt, result.CompletionTokens, started));
         return Results.Json(new ChatResponse(result.Content, new TokenUsage(prompt, result.CompletionTokens, prompt + result.CompletionTokens),
             settled.Consumed, result.Model));
+    }
+
+    /// <summary>
+    /// Waits for the hold's durable answer while the provider works. Null when the credits are held;
+    /// otherwise (another instance spent them behind this one's cache, or the ledger failed) the
+    /// provider's work is cancelled and dropped unseen, and the request is refused as if nothing had
+    /// been asked of the provider: nothing was delivered and nothing is charged.
+    /// </summary>
+    internal async Task<IResult?> ConfirmHoldAsync(IMessageBus bus, ChatCall paid, Task work, CancellationTokenSource upstream)
+    {
+        FreezeOutcome held;
+        try
+        {
+            held = await paid.Hold.ConfirmAsync();
+        }
+        catch (Exception)
+        {
+            await AbandonAsync(work, upstream);
+            throw;
+        }
+
+        if (held.Status == FreezeStatus.Frozen)
+        {
+            return null;
+        }
+
+        await AbandonAsync(work, upstream);
+        logger.LogWarning("{Service} request {RequestId}: the hold decided on was not committed ({Status}); the provider call was cancelled", paid.Service, paid.Hold.RequestId, held.Status);
+        return await RefuseAsync(bus, paid, held);
+    }
+
+    private static async Task AbandonAsync(Task work, CancellationTokenSource upstream)
+    {
+        await upstream.CancelAsync();
+        try
+        {
+            await work;
+        }
+        catch (Exception)
+        {
+            // Cancelled on purpose: whatever the provider said is never delivered.
+        }
+    }
+
+    private async Task<ApiError> RefuseAsync(IMessageBus bus, ChatCall paid, FreezeOutcome refused)
+    {
+        await Failed(bus, paid.Caller, paid.Hold.RequestId, paid.Service, paid.Call.Model, "insufficient_credits", ErrorCodes.InsufficientCredits, paid.Started);
+        return ApiError.InsufficientCredits(Math.Max(paid.MinimumRequired, refused.Required), refused.Available);
     }
 
     internal IAiProvider Provider => provider;
@@ -116,3 +172,8 @@ public sealed class ChatPipeline(
     internal Task Failed(IMessageBus bus, Caller caller, Guid requestId, string service, string model, string status, int errorCode, long started) =>
         UsageEvents.FailedAsync(bus, caller, requestId, service, model, status, errorCode, started, clock);
 }
+
+/// <summary>A chat or vision call whose hold has been decided: what the rest of the pipeline needs to deliver and bill it.</summary>
+/// <param name="MinimumRequired">The least a refusal reports as required (5, or one output token's worst case if more).</param>
+internal sealed record ChatCall(
+    ChatCompletionRequest Call, Caller Caller, CreditHold Hold, string Service, long InputTokens, long MinimumRequired, long Started);

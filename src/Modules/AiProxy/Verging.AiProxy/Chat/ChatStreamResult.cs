@@ -9,13 +9,15 @@ namespace Verging.AiProxy.Chat;
 /// <summary>
 /// The SSE half of <see cref="ChatPipeline"/>. Chunks are written and flushed as they arrive. A
 /// provider failure before the first chunk is an ordinary JSON error; after it, an SSE error event.
-/// When the client goes away the upstream call is cancelled and what was generated is billed.
+/// When the client goes away the upstream call is cancelled and what was generated is billed. The
+/// upstream call starts while the hold's commit is on its way; the response starts only once the
+/// hold is durable (ADR 0018).
 /// </summary>
-internal sealed class ChatStreamResult(
-    ChatPipeline pipeline, Wolverine.IMessageBus bus, ChatCompletionRequest call, Caller caller, CreditHold hold, long inputTokens, long started, string service) : IResult
+internal sealed class ChatStreamResult(ChatPipeline pipeline, Wolverine.IMessageBus bus, ChatCall paid) : IResult
 {
     public async Task ExecuteAsync(HttpContext http)
     {
+        var (call, caller, hold, service, inputTokens, _, started) = paid;
         var aborted = http.RequestAborted;
         var sse = new SseWriter(http.Response);
         var generated = new StringBuilder();
@@ -24,12 +26,19 @@ internal sealed class ChatStreamResult(
         var disconnected = false;
         ProviderException? failure = null;
 
+        using var upstream = CancellationTokenSource.CreateLinkedTokenSource(aborted);
         try
         {
-            await using var chunks = pipeline.Provider.StreamAsync(call, aborted).GetAsyncEnumerator(aborted);
-            while (true)
+            await using var chunks = pipeline.Provider.StreamAsync(call, upstream.Token).GetAsyncEnumerator(upstream.Token);
+            var next = chunks.MoveNextAsync().AsTask();
+            if (await pipeline.ConfirmHoldAsync(bus, paid, next, upstream) is { } refused)
             {
-                var next = chunks.MoveNextAsync().AsTask();
+                await refused.ExecuteAsync(http);
+                return;
+            }
+
+            for (; ; next = chunks.MoveNextAsync().AsTask())
+            {
                 if (sse.HasPending && !next.IsCompleted)
                 {
                     // The upstream has nothing more ready: what is written leaves now, not with the next chunk.

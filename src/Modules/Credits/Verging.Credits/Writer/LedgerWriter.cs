@@ -204,6 +204,7 @@ public sealed class LedgerWriter : IHostedService, IDisposable
         WriterMetrics.RecordPhase("decide", phase);
         phase = System.Diagnostics.Stopwatch.GetTimestamp();
         writes.RequireNotEnded(mustNotHaveEnded);
+        TellDecisions(batch, decided.Answers);
         await using (var connection = await _dataSource.OpenConnectionAsync(_stopping.Token))
         {
             // No BEGIN: the statements of one batch form one implicit transaction.
@@ -243,12 +244,36 @@ public sealed class LedgerWriter : IHostedService, IDisposable
         }
         else
         {
+            TellDecisions(batch, decided.Answers);
             await SendAsync(connection, transaction, writes, outbox);
         }
 
         WriterMetrics.RecordPhase("save", phase);
         await CommittedAsync(decided, outbox);
         return decided.Answers;
+    }
+
+    /// <summary>
+    /// Tells the callers that asked for it (<see cref="FreezeCredits.OnDecided"/>) which holds this
+    /// batch is about to commit, so their paid work starts while the commit is on its way (ADR 0018).
+    /// </summary>
+    private void TellDecisions(List<PendingCommand> batch, object[] answers)
+    {
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (batch[i].Command is FreezeCredits { OnDecided: { } told } && answers[i] is FreezeOutcome { Status: FreezeStatus.Frozen } frozen)
+            {
+                try
+                {
+                    told(frozen);
+                }
+                catch (Exception e)
+                {
+                    // A caller's mistake must not fail the other callers' commands: it only loses its head start.
+                    _logger.LogWarning(e, "A freeze's decision callback failed");
+                }
+            }
+        }
     }
 
     /// <summary>

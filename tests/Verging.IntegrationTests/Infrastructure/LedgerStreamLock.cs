@@ -1,0 +1,41 @@
+using Marten;
+using Npgsql;
+
+namespace Verging.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// Holds the row lock of an account's ledger stream from outside the app, as another instance's
+/// batch would: every ledger write of that account waits on it until this is disposed (rolled back).
+/// Lets a test look at what happens while a commit is on its way, without timing anything.
+/// </summary>
+public sealed class LedgerStreamLock : IAsyncDisposable
+{
+    private readonly NpgsqlConnection _connection;
+    private readonly NpgsqlTransaction _transaction;
+
+    private LedgerStreamLock(NpgsqlConnection connection, NpgsqlTransaction transaction)
+    {
+        _connection = connection;
+        _transaction = transaction;
+    }
+
+    public static async Task<LedgerStreamLock> HoldAsync(string connectionString, IDocumentStore store, Guid account)
+    {
+        var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        var transaction = await connection.BeginTransactionAsync();
+        await using var command = new NpgsqlCommand(
+            $"select version from {store.Options.Events.DatabaseSchemaName}.mt_streams where id = $1 for update", connection, transaction)
+        {
+            Parameters = { new NpgsqlParameter { Value = account } },
+        };
+        (await command.ExecuteScalarAsync()).ShouldNotBeNull("the account's stream must exist to be locked");
+        return new LedgerStreamLock(connection, transaction);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _transaction.RollbackAsync();
+        await _connection.DisposeAsync();
+    }
+}
