@@ -15,15 +15,11 @@ public sealed class CreditHold(IMessageBus bus, Guid accountId, Guid requestId, 
     public Guid RequestId => requestId;
     public long Amount { get; private set; }
 
-    public async Task<FreezeOutcome> FreezeAsync(long amount, long minimumAvailable)
+    /// <summary>Asks for the hold and returns its durable answer.</summary>
+    public Task<FreezeOutcome> FreezeAsync(long amount, long minimumAvailable)
     {
-        var outcome = await bus.InvokeAsync<FreezeOutcome>(new FreezeCredits(accountId, requestId, amount, purpose, minimumAvailable));
-        if (outcome.Status == FreezeStatus.Frozen)
-        {
-            Amount = outcome.Amount;
-        }
-
-        return outcome;
+        _durable = bus.InvokeAsync<FreezeOutcome>(new FreezeCredits(accountId, requestId, amount, purpose, minimumAvailable));
+        return ConfirmAsync();
     }
 
     /// <summary>
@@ -45,7 +41,7 @@ public sealed class CreditHold(IMessageBus bus, Guid accountId, Guid requestId, 
         return await ConfirmAsync();
     }
 
-    /// <summary>The durable answer to the freeze <see cref="DecideFreezeAsync"/> asked for: the hold exists only if this says so.</summary>
+    /// <summary>The durable answer to the last freeze asked for: the hold exists only if this says so.</summary>
     public async Task<FreezeOutcome> ConfirmAsync()
     {
         var outcome = await (_durable ?? throw new InvalidOperationException("No freeze was asked for"));
