@@ -126,6 +126,10 @@ internal static class PlatformSetup
     {
         app.MapWolverineEndpoints(opts =>
         {
+            // A query or header value that is present but cannot be parsed (?include_revoked=yes) is a
+            // 400 naming the parameter, not silently the parameter's default.
+            opts.RejectUnparseableQueryValues = true;
+            opts.RejectUnparseableHeaderValues = true;
             opts.AddPolicy<ValidationPolicy>();
             opts.ConfigureEndpoints(chain =>
             {

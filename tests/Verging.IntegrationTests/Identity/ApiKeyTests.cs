@@ -114,6 +114,21 @@ public sealed class ApiKeyTests(VergingHost fixture)
     }
 
     [Fact]
+    public async Task An_unparseable_include_revoked_is_a_400_naming_it_not_a_silent_false()
+    {
+        var (_, key) = await fixture.CreateAccountAsync();
+
+        var result = await Host.Scenario(s =>
+        {
+            s.Get.Url("/api/v1/api-keys?include_revoked=yes");
+            s.WithApiKey(key);
+            s.StatusCodeShouldBe(400);
+        });
+
+        (await result.ShouldBeError(40000)).ShouldContain("include_revoked");
+    }
+
+    [Fact]
     public async Task Deleting_another_accounts_key_is_404_and_the_key_keeps_working()
     {
         var (_, victim) = await fixture.CreateAccountAsync();

@@ -42,6 +42,11 @@ namespace Internal.Generated.WolverineHandlers
             {
                 include_revoked = include_revoked_parsed;
             }
+            else if (!string.IsNullOrEmpty(include_revoked_rawValue))
+            {
+                await WriteQueryValueParsingProblem(httpContext, "include_revoked", include_revoked_rawValue, "bool").ConfigureAwait(false);
+                return;
+            }
 
             
             // The actual HTTP request handler execution

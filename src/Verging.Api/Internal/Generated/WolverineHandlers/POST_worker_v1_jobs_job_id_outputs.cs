@@ -48,6 +48,11 @@ namespace Internal.Generated.WolverineHandlers
             if (attempt_rawValue != null && int.TryParse(attempt_rawValue, System.Globalization.CultureInfo.InvariantCulture, out attempt))
             {
             }
+            else if (!string.IsNullOrEmpty(attempt_rawValue))
+            {
+                await WriteQueryValueParsingProblem(httpContext, "attempt", attempt_rawValue, "int").ConfigureAwait(false);
+                return;
+            }
 
             var worker_id = httpContext.Request.Query["worker_id"];
             
