@@ -12,6 +12,7 @@ public sealed class LedgerStreamLock : IAsyncDisposable
 {
     private readonly NpgsqlConnection _connection;
     private readonly NpgsqlTransaction _transaction;
+    private bool _released;
 
     private LedgerStreamLock(NpgsqlConnection connection, NpgsqlTransaction transaction)
     {
@@ -33,8 +34,34 @@ public sealed class LedgerStreamLock : IAsyncDisposable
         return new LedgerStreamLock(connection, transaction);
     }
 
+    /// <summary>Locks another account's stream too, without waiting: false if someone else holds it.</summary>
+    public async Task<bool> TryAlsoLockAsync(IDocumentStore store, Guid account)
+    {
+        await using var command = new NpgsqlCommand(
+            $"select version from {store.Options.Events.DatabaseSchemaName}.mt_streams where id = $1 for update nowait", _connection, _transaction)
+        {
+            Parameters = { new NpgsqlParameter { Value = account } },
+        };
+        try
+        {
+            await command.ExecuteScalarAsync();
+            return true;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Rolls back (lets go of every lock); disposing again does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_released)
+        {
+            return;
+        }
+
+        _released = true;
         await _transaction.RollbackAsync();
         await _connection.DisposeAsync();
     }
