@@ -248,6 +248,8 @@ public sealed class ChatUpstreamTests : IDisposable
     [Theory]
     [InlineData("""{"messages":[]}""", "messages:")]
     [InlineData("""{"messages":[{"role":"wizard","content":"x"}]}""", "messages[0].role:")]
+    [InlineData("""{"messages":[null]}""", "messages[0]:")]
+    [InlineData("""{"messages":[{"role":"user","content":"hi"},null]}""", "messages[1]:")]
     [InlineData("""{"messages":[{"role":"user","content":"x"}],"temperature":2.5}""", "temperature:")]
     [InlineData("""{"messages":[{"role":"user","content":"x"}],"max_tokens":0}""", "max_tokens:")]
     public async Task Bad_chat_requests_are_400_naming_the_field_and_reach_no_provider(string body, string field)

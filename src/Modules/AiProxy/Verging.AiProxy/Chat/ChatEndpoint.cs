@@ -18,7 +18,7 @@ public sealed class ChatRequestValidator : AbstractValidator<ChatRequest>
     public ChatRequestValidator()
     {
         RuleFor(r => r.Messages).NotEmpty().Must(m => m is null || m.Count <= 500).WithMessage("at most 500 messages");
-        RuleForEach(r => r.Messages).ChildRules(m =>
+        RuleForEach(r => r.Messages).NotNull().WithMessage("must be an object with role and content").ChildRules(m =>
         {
             m.RuleFor(x => x.Role).NotEmpty().Must(r => r is null || Roles.Contains(r)).WithMessage("must be system, user or assistant");
             m.RuleFor(x => x.Content).NotNull().MaximumLength(1_000_000);
