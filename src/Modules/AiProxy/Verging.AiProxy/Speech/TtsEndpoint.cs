@@ -18,10 +18,18 @@ public sealed class TtsRequestValidator : AbstractValidator<TtsRequest>
 {
     public static readonly string[] Voices = ["alloy", "echo", "fable", "onyx", "nova", "shimmer"];
     public static readonly string[] Formats = ["mp3", "opus", "aac", "flac", "wav", "pcm"];
+    public const int MaxCharacters = 4096;
+
+    /// <summary>
+    /// Characters as the reference means them, for the limit and the price: Unicode code points, so
+    /// an emoji or a CJK character outside the basic plane is one character, not two UTF-16 units.
+    /// </summary>
+    public static int Characters(string input) => input.EnumerateRunes().Count();
 
     public TtsRequestValidator()
     {
-        RuleFor(r => r.Input).NotEmpty().MaximumLength(4096);
+        RuleFor(r => r.Input).NotEmpty().Must(i => i is null || Characters(i) <= MaxCharacters)
+            .WithMessage(r => $"at most {MaxCharacters} characters; this input has {Characters(r.Input!)}");
         RuleFor(r => r.Voice).Must(v => v is null || Voices.Contains(v)).WithMessage($"must be one of {string.Join(", ", Voices)}");
         RuleFor(r => r.Model).MaximumLength(100).When(r => r.Model is not null);
         RuleFor(r => r.ResponseFormat).Must(f => f is null || Formats.Contains(f)).WithMessage($"must be one of {string.Join(", ", Formats)}");
@@ -38,7 +46,7 @@ public static class TtsEndpoint
     {
         var model = request.Model ?? "tts-1-hd";
         var format = request.ResponseFormat ?? "mp3";
-        var characters = request.Input!.Length;
+        var characters = TtsRequestValidator.Characters(request.Input!);
         var price = AiPricing.Speech(characters);
         return paid.RunAsync(http, bus, "tts", model, price, async cancellation =>
         {
