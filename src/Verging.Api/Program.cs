@@ -27,6 +27,7 @@ builder.Services.AddVergingIdempotency();
 var app = builder.Build();
 
 app.UseVergingErrorHandling();
+app.UseCaseInsensitiveMediaTypes();
 app.UseRouting();
 app.UseVergingBodyLimits();
 app.UseAuthentication();

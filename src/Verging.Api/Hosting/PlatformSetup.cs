@@ -81,6 +81,9 @@ internal static class PlatformSetup
             o.SerializerOptions.PropertyNamingPolicy = PublicNaming;
             o.SerializerOptions.DictionaryKeyPolicy = PublicNaming;
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(PublicNaming));
+            // The web defaults read "2" as 2; the reference types these fields as numbers, and a
+            // quoted number is a client's bug to show (400 naming the field), not to bill.
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
 
         builder.Services.AddIdentityModule(configuration);

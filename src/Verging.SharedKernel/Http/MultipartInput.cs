@@ -21,6 +21,12 @@ public static class MultipartInput
         {
             return (null, ApiError.BadRequest($"Malformed multipart body: {e.Message}"));
         }
+        catch (IOException e) when (e is not BadHttpRequestException && !http.RequestAborted.IsCancellationRequested)
+        {
+            // The body ended before the closing boundary ("Unexpected end of Stream"). A body over its
+            // limit (BadHttpRequestException, 413) and a client that went away are not this.
+            return (null, ApiError.BadRequest("Malformed multipart body: it ends before its closing boundary"));
+        }
     }
 
     public static string? Text(IFormCollection form, string name, string? fallback, int maxLength, List<string> problems)

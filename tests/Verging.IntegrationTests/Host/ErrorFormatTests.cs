@@ -73,6 +73,60 @@ public sealed class ErrorFormatTests(VergingHost fixture)
         (await result.ShouldBeError(40000)).ShouldBe("Request body is required");
     }
 
+    [Theory]
+    [InlineData("application/JSON")]
+    [InlineData("Application/Json; charset=UTF-8")]
+    public async Task The_json_media_type_is_matched_without_regard_to_case(string contentType)
+    {
+        var (_, key) = await fixture.CreateAccountAsync();
+        var result = await fixture.Host.Scenario(s =>
+        {
+            s.Post.Url("/api/v1/api-keys");
+            s.Body.TextIs("""{"name":"cased"}""");
+            s.WithRequestHeader("Content-Type", contentType);
+            s.WithApiKey(key);
+            s.StatusCodeShouldBe(201);
+        });
+        (await result.ReadAsJsonAsync<System.Text.Json.Nodes.JsonObject>())!["name"]!.GetValue<string>().ShouldBe("cased");
+    }
+
+    [Theory]
+    [InlineData("""{"prompt":"x","n":"2"}""", "/api/v1/ai/imagegen", "$.n")]
+    [InlineData("""{"messages":[{"role":"user","content":"x"}],"max_tokens":"5"}""", "/api/v1/ai/chat", "$.max_tokens")]
+    [InlineData("""{"messages":[{"role":"user","content":"x"}],"temperature":"1"}""", "/api/v1/ai/chat", "$.temperature")]
+    public async Task A_number_sent_as_a_string_is_400_naming_the_field(string body, string url, string path)
+    {
+        var (_, key) = await fixture.CreateAccountAsync(credits: 100);
+        var result = await fixture.Host.Scenario(s =>
+        {
+            s.Post.Url(url);
+            s.JsonBody(body);
+            s.WithApiKey(key);
+            s.StatusCodeShouldBe(400);
+        });
+        (await result.ShouldBeError(40000)).ShouldContain(path);
+        (await fixture.Host.CreditsOfAsync(key)).ShouldBe((100L, 0L));
+    }
+
+    [Theory]
+    [InlineData("/api/v1/ai/stt")]
+    [InlineData("/api/v1/ai/vision/upload")]
+    [InlineData("/api/v1/background-removal/create-job")]
+    public async Task A_multipart_body_cut_off_before_its_closing_boundary_is_400(string url)
+    {
+        var (_, key) = await fixture.CreateAccountAsync(credits: 100);
+        var result = await fixture.Host.Scenario(s =>
+        {
+            s.Post.Url(url);
+            s.Body.TextIs("--XYZ\r\nContent-Disposition: form-data; name=\"file_name\"\r\n\r\np.png\r\n--XY");
+            s.WithRequestHeader("Content-Type", "multipart/form-data; boundary=XYZ");
+            s.WithApiKey(key);
+            s.StatusCodeShouldBe(400);
+        });
+        (await result.ShouldBeError(40000)).ShouldStartWith("Malformed multipart body");
+        (await fixture.Host.CreditsOfAsync(key)).ShouldBe((100L, 0L));
+    }
+
     [Fact]
     public async Task A_body_that_is_not_json_is_415()
     {
