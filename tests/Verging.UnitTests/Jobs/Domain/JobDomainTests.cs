@@ -36,6 +36,10 @@ public sealed class JobPricingTests
     [InlineData(10, 3, false)]
     public void A_video_may_be_at_most_one_second_longer_than_declared(double declared, double measured, bool refused) =>
         (JobPricing.DurationProblem(declared, measured) is not null).ShouldBe(refused);
+
+    [Fact]
+    public void The_refusal_names_a_short_declared_duration_as_it_was_sent() =>
+        JobPricing.DurationProblem(0.001, 3).ShouldStartWith("The video is 3 s long but user_video_duration was 0.001 s;");
 }
 
 public sealed class JobRulesTests

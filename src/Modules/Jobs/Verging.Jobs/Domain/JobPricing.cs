@@ -1,3 +1,4 @@
+using System.Globalization;
 using Verging.Jobs.Contracts;
 
 namespace Verging.Jobs.Domain;
@@ -28,6 +29,7 @@ public static class JobPricing
     /// <summary>Null when the measured duration is acceptable, else why the job fails (declared + 1 s of tolerance).</summary>
     public static string? DurationProblem(double declared, double measured) =>
         measured > declared + 1
-            ? $"The video is {measured:0.##} s long but user_video_duration was {declared:0.##} s; create the job again with the real duration (credits released)"
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"The video is {measured:0.###} s long but user_video_duration was {declared:0.###} s; create the job again with the real duration (credits released)")
             : null;
 }
