@@ -156,6 +156,8 @@ public sealed class ApiKeyTests(VergingHost fixture)
 
     [Theory]
     [InlineData(null, "Missing API key")]
+    [InlineData("ApiKey", "Missing API key")]
+    [InlineData("ApiKey   ", "Missing API key")]
     [InlineData("Bearer vrg_sk_abc", "Unsupported authorization scheme")]
     [InlineData("ApiKey vrg_sk_short", "Invalid API key format")]
     [InlineData("ApiKey sk_live_0123456789012345678901234567890123456789012345678", "Invalid API key format")]

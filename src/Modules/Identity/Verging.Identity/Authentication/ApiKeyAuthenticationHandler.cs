@@ -22,8 +22,9 @@ public sealed class ApiKeyAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var header = Request.Headers.Authorization.ToString();
-        if (string.IsNullOrEmpty(header))
+        var header = Request.Headers.Authorization.ToString().Trim();
+        // "ApiKey" with nothing after it (an empty variable in a script) is a missing key, not another scheme.
+        if (string.IsNullOrEmpty(header) || header.Equals(SchemeName, StringComparison.OrdinalIgnoreCase))
         {
             return Fail("Missing API key: send 'Authorization: ApiKey vrg_sk_...'");
         }
