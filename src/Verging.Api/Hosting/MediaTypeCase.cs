@@ -13,10 +13,11 @@ internal static class MediaTypeCase
         if (context.Request.ContentType is { } contentType)
         {
             var end = contentType.IndexOf(';');
-            var mediaType = end < 0 ? contentType : contentType[..end];
-            if (mediaType.Any(char.IsUpper))
+            var length = end < 0 ? contentType.Length : end;
+            // Media types are ASCII; nothing is allocated unless one has a capital letter.
+            if (contentType.AsSpan(0, length).ContainsAnyInRange('A', 'Z'))
             {
-                context.Request.ContentType = mediaType.ToLowerInvariant() + contentType[mediaType.Length..];
+                context.Request.ContentType = contentType[..length].ToLowerInvariant() + contentType[length..];
             }
         }
 
