@@ -66,12 +66,7 @@ public sealed class GuardLockOrderTests(VergingHost fixture)
         var versions = new long[ids.Length];
         for (var i = 0; i < ids.Length; i++)
         {
-            await using var command = new NpgsqlCommand(
-                $"select version from {store.Options.Events.DatabaseSchemaName}.mt_streams where id = $1", connection, transaction)
-            {
-                Parameters = { new() { Value = ids[i] } },
-            };
-            versions[i] = (long)(await command.ExecuteScalarAsync())!;
+            versions[i] = (await LedgerStreamLock.StreamVersionAsync(connection, transaction, store, ids[i])).ShouldNotBeNull();
         }
 
         return versions;

@@ -25,26 +25,28 @@ public sealed class LedgerStreamLock : IAsyncDisposable
         var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         var transaction = await connection.BeginTransactionAsync();
+        (await StreamVersionAsync(connection, transaction, store, account, "for update")).ShouldNotBeNull("the account's stream must exist to be locked");
+        return new LedgerStreamLock(connection, transaction);
+    }
+
+    /// <summary>The version of an account's stream (null if it has none), read with an optional row-locking clause.</summary>
+    public static async Task<long?> StreamVersionAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IDocumentStore store, Guid account, string locking = "")
+    {
         await using var command = new NpgsqlCommand(
-            $"select version from {store.Options.Events.DatabaseSchemaName}.mt_streams where id = $1 for update", connection, transaction)
+            $"select version from {store.Options.Events.DatabaseSchemaName}.mt_streams where id = $1 {locking}", connection, transaction)
         {
             Parameters = { new NpgsqlParameter { Value = account } },
         };
-        (await command.ExecuteScalarAsync()).ShouldNotBeNull("the account's stream must exist to be locked");
-        return new LedgerStreamLock(connection, transaction);
+        return await command.ExecuteScalarAsync() as long?;
     }
 
     /// <summary>Locks another account's stream too, without waiting: false if someone else holds it.</summary>
     public async Task<bool> TryAlsoLockAsync(IDocumentStore store, Guid account)
     {
-        await using var command = new NpgsqlCommand(
-            $"select version from {store.Options.Events.DatabaseSchemaName}.mt_streams where id = $1 for update nowait", _connection, _transaction)
-        {
-            Parameters = { new NpgsqlParameter { Value = account } },
-        };
         try
         {
-            await command.ExecuteScalarAsync();
+            await StreamVersionAsync(_connection, _transaction, store, account, "for update nowait");
             return true;
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
