@@ -29,6 +29,7 @@ var app = builder.Build();
 app.UseVergingErrorHandling();
 app.UseCaseInsensitiveMediaTypes();
 app.UseRouting();
+app.UseOptionalJsonBodies();
 app.UseVergingBodyLimits();
 app.UseAuthentication();
 app.UseVergingIdempotency();

@@ -154,6 +154,37 @@ public sealed class ApiKeyTests(VergingHost fixture)
         await ListAsync(victim, 200);
     }
 
+    [Fact]
+    public async Task Deleting_an_id_that_is_not_a_uuid_is_404_naming_it()
+    {
+        var (_, key) = await fixture.CreateAccountAsync();
+        var result = await Host.Scenario(s =>
+        {
+            s.Delete.Url("/api/v1/api-keys/abc");
+            s.WithApiKey(key);
+            s.StatusCodeShouldBe(404);
+        });
+        (await result.ShouldBeError(40400)).ShouldBe("API key abc not found");
+    }
+
+    [Fact]
+    public async Task Creating_a_key_with_no_body_at_all_uses_the_defaults()
+    {
+        // Every field is optional, so a POST with no body and no Content-Type must work: HttpClient sends
+        // Content-Length: 0; curl -X POST sends no length at all, which Kestrel reports as a request without a body.
+        var (_, key) = await fixture.CreateAccountAsync();
+        var created = await (await Host.Scenario(s =>
+        {
+            s.Post.Url("/api/v1/api-keys");
+            s.WithRequestHeader("Content-Length", "0");
+            s.WithApiKey(key);
+            s.StatusCodeShouldBe(201);
+        })).Json();
+        ApiKeyFormat.IsWellFormed(created["api_key"]!.GetValue<string>()).ShouldBeTrue();
+        created["name"]!.GetValue<string>().ShouldStartWith("key-");
+        created["expires_at"].ShouldBeNull();
+    }
+
     [Theory]
     [InlineData(null, "Missing API key")]
     [InlineData("ApiKey", "Missing API key")]

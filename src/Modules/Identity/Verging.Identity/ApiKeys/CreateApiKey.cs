@@ -4,6 +4,7 @@ using Marten;
 using Microsoft.AspNetCore.Http;
 using Verging.Identity.Contracts;
 using Verging.SharedKernel;
+using Verging.SharedKernel.Http;
 using Wolverine;
 using Wolverine.Http;
 
@@ -31,6 +32,7 @@ public static class CreateApiKeyEndpoint
     public const int MaxActiveKeysPerAccount = 50;
 
     [WolverinePost("/api/v1/api-keys", Name = "CreateApiKey")]
+    [OptionalJsonBody]
     public static async Task<IResult> Post(
         CreateApiKeyRequest request, ClaimsPrincipal user, IDocumentSession session, IMessageBus bus, TimeProvider clock)
     {

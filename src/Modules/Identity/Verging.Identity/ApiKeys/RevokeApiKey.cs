@@ -15,14 +15,15 @@ public static class RevokeApiKeyEndpoint
 {
     /// <summary>
     /// Revokes one of the caller's keys, permanently. Another account's key id is a 404, exactly like
-    /// an unknown id, so ids cannot be probed. Revoking twice returns the first revocation.
+    /// an unknown id, so ids cannot be probed; so is an id that is not a UUID at all (a route constraint would
+    /// answer a bare "Not found" that names nothing). Revoking twice returns the first revocation.
     /// </summary>
     [WolverineDelete("/api/v1/api-keys/{id}", Name = "DeleteApiKey")]
     public static async Task<IResult> Delete(
-        Guid id, ClaimsPrincipal user, IDocumentSession session, IMessageBus bus, ApiKeyValidator validator, TimeProvider clock)
+        string id, ClaimsPrincipal user, IDocumentSession session, IMessageBus bus, ApiKeyValidator validator, TimeProvider clock)
     {
         var caller = Caller.From(user);
-        var key = await session.LoadAsync<ApiKey>(id);
+        var key = Guid.TryParse(id, out var keyId) ? await session.LoadAsync<ApiKey>(keyId) : null;
         if (key is null || key.AccountId != caller.AccountId)
         {
             return ApiError.NotFound($"API key {id} not found");

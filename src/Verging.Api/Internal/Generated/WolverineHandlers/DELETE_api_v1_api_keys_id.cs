@@ -36,13 +36,8 @@ namespace Internal.Generated.WolverineHandlers
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Verging.Identity.ApiKeys.RevokeApiKeyEndpoint").SetTag("http.route", "/api/v1/api-keys/{id}").SetTag("http.request.method", "DELETE");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
-            string id_rawValue = (string?)httpContext.GetRouteValue("id");
-            System.Guid id = default;
-
-            if (id_rawValue != null && System.Guid.TryParse(id_rawValue, System.Globalization.CultureInfo.InvariantCulture, out id))
-            {
-            }
-            else
+            var id = (string?)httpContext.GetRouteValue("id");
+            if(id == null)
             {
                 httpContext.Response.StatusCode = 404;
                 return;
