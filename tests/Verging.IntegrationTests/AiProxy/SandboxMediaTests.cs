@@ -85,6 +85,34 @@ public sealed class SandboxMediaTests(VergingHost fixture)
         (await result.ShouldBeError(40000)).ShouldStartWith(field);
     }
 
+    [Theory]
+    [InlineData("/api/v1/ai/chat", """{"model":"","messages":[{"role":"user","content":"hi"}]}""")]
+    [InlineData("/api/v1/ai/tts", """{"model":"","input":"hi"}""")]
+    [InlineData("/api/v1/ai/imagegen", """{"model":"","prompt":"x"}""")]
+    [InlineData("/api/v1/ai/vision", """{"model":"","prompt":"x","image_url":"https://example.com/a.png"}""")]
+    [InlineData("/api/v1/ai/tts", """{"model":"tts 1","input":"hi"}""")]
+    public async Task An_empty_or_malformed_model_is_400_on_every_json_endpoint_not_a_502(string url, string body)
+    {
+        var (_, key) = await fixture.CreateAccountAsync(credits: 10);
+        var result = await fixture.Host.Scenario(s => { s.Post.Url(url); s.JsonBody(body); s.WithApiKey(key); s.StatusCodeShouldBe(400); });
+        (await result.ShouldBeError(40000)).ShouldStartWith("model: must be a model id");
+        (await Balance(key)).ShouldBe(10);
+    }
+
+    [Fact]
+    public async Task A_multipart_model_is_checked_like_a_json_one_and_an_empty_field_is_the_default()
+    {
+        var (_, key) = await fixture.CreateAccountAsync(credits: 10);
+        var tone = await TestMedia.ToneAsync(2, "wav");
+        var bad = await UploadRaw(key, "/api/v1/ai/stt", tone, "clip.wav", "audio/wav", ("model", "whisper 1"));
+        bad.StatusCode.ShouldBe(System.Net.HttpStatusCode.BadRequest);
+        (await bad.Content.ReadAsStringAsync()).ShouldContain("model: must be a model id");
+
+        var defaulted = await Upload(key, "/api/v1/ai/stt", tone, "clip.wav", ("model", ""));
+        defaulted["credits_consumed"]!.GetValue<long>().ShouldBe(1);
+        (await Balance(key)).ShouldBe(9);
+    }
+
     [Fact]
     public async Task Stt_measures_the_real_duration_and_charges_per_started_minute()
     {

@@ -23,7 +23,7 @@ public sealed class ChatRequestValidator : AbstractValidator<ChatRequest>
             m.RuleFor(x => x.Role).NotEmpty().Must(r => r is null || Roles.Contains(r)).WithMessage("must be system, user or assistant");
             m.RuleFor(x => x.Content).NotNull().MaximumLength(1_000_000);
         }).OverridePropertyName("messages");
-        RuleFor(r => r.Model).MaximumLength(100).Matches("^[A-Za-z0-9._:/-]+$").When(r => r.Model is not null);
+        RuleFor(r => r.Model).ValidModelName();
         RuleFor(r => r.Temperature).InclusiveBetween(0, 2).When(r => r.Temperature is not null);
         RuleFor(r => r.MaxTokens).InclusiveBetween(1, 128_000).When(r => r.MaxTokens is not null);
     }

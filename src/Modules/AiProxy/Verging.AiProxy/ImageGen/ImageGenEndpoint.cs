@@ -22,7 +22,7 @@ public sealed class ImageGenRequestValidator : AbstractValidator<ImageGenRequest
     public ImageGenRequestValidator()
     {
         RuleFor(r => r.Prompt).NotEmpty().MaximumLength(32_000);
-        RuleFor(r => r.Model).MaximumLength(100).When(r => r.Model is not null);
+        RuleFor(r => r.Model).ValidModelName();
         RuleFor(r => r.Size).Must(s => s is null || Sizes.Contains(s)).WithMessage($"must be one of {string.Join(", ", Sizes)}");
         RuleFor(r => r.Quality).Must(q => q is null || Qualities.Contains(q)).WithMessage("must be auto, standard or hd");
         RuleFor(r => r.N).InclusiveBetween(1, 4).When(r => r.N is not null);

@@ -31,7 +31,7 @@ public sealed class TtsRequestValidator : AbstractValidator<TtsRequest>
         RuleFor(r => r.Input).NotEmpty().Must(i => i is null || Characters(i) <= MaxCharacters)
             .WithMessage(r => $"at most {MaxCharacters} characters; this input has {Characters(r.Input!)}");
         RuleFor(r => r.Voice).Must(v => v is null || Voices.Contains(v)).WithMessage($"must be one of {string.Join(", ", Voices)}");
-        RuleFor(r => r.Model).MaximumLength(100).When(r => r.Model is not null);
+        RuleFor(r => r.Model).ValidModelName();
         RuleFor(r => r.ResponseFormat).Must(f => f is null || Formats.Contains(f)).WithMessage($"must be one of {string.Join(", ", Formats)}");
         RuleFor(r => r.Speed).InclusiveBetween(0.25, 4.0).When(r => r.Speed is not null);
     }

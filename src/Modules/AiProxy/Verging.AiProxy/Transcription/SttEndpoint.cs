@@ -46,7 +46,8 @@ public static class SttEndpoint
 
         var fields = form.Form!;
         var problems = new List<string>();
-        var model = MultipartInput.Text(fields, "model", "whisper-1", 100, problems);
+        var model = MultipartInput.Text(fields, "model", "whisper-1", int.MaxValue, problems);
+        ModelName.Check(model, problems);
         var language = MultipartInput.Text(fields, "language", null, 16, problems);
         var responseFormat = MultipartInput.Text(fields, "response_format", "json", 20, problems);
         if (!ResponseFormats.Contains(responseFormat))

@@ -23,7 +23,7 @@ public sealed class VisionRequestValidator : AbstractValidator<VisionRequest>
         RuleFor(r => r.ImageUrl).NotEmpty()
             .Must(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp))
             .WithMessage("must be an absolute http(s) URL of a png, jpeg, gif or webp image");
-        RuleFor(r => r.Model).MaximumLength(100).When(r => r.Model is not null);
+        RuleFor(r => r.Model).ValidModelName();
         RuleFor(r => r.MaxTokens).InclusiveBetween(1, 16_384).When(r => r.MaxTokens is not null);
     }
 }
@@ -51,7 +51,8 @@ public static class VisionEndpoints
 
         var problems = new List<string>();
         var prompt = MultipartInput.Text(form.Form!, "prompt", null, 100_000, problems);
-        var model = MultipartInput.Text(form.Form!, "model", null, 100, problems);
+        var model = MultipartInput.Text(form.Form!, "model", null, int.MaxValue, problems);
+        ModelName.Check(model, problems);
         var maxTokens = MultipartInput.Number(form.Form!, "max_tokens", 1, 16_384, problems);
         var file = form.Form!.Files.GetFile("file");
         if (string.IsNullOrWhiteSpace(prompt))
