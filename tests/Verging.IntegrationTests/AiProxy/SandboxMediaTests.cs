@@ -181,6 +181,29 @@ public sealed class SandboxMediaTests(VergingHost fixture)
         (await bad.ShouldBeError(40000)).ShouldStartWith("image_url:");
     }
 
+    [Theory]
+    [InlineData("http://127.0.0.1:9/photo.png", "image_url resolves to a loopback address")]
+    [InlineData("http://[::1]:9/photo.png", "image_url resolves to a loopback address")]
+    [InlineData("http://2130706433/photo.png", "image_url resolves to a loopback address")]
+    [InlineData("http://192.168.1.1/photo.png", "image_url resolves to a private address")]
+    public async Task Vision_never_fetches_an_internal_address_for_a_client(string url, string message)
+    {
+        // Loopback is refused outside development (the shared host does not admit it): a customer's image_url must
+        // not reach this machine's or this network's services, neither through us nor through a self-hosted provider.
+        var (_, key) = await fixture.CreateAccountAsync(credits: 10);
+        var result = await fixture.Host.Scenario(s => { s.Post.Url("/api/v1/ai/vision"); s.JsonBody($$"""{"prompt":"Describe","image_url":"{{url}}"}"""); s.WithApiKey(key); s.StatusCodeShouldBe(400); });
+        (await result.ShouldBeError(40000)).ShouldBe(message);
+        (await Balance(key)).ShouldBe(10);
+    }
+
+    [Fact]
+    public async Task Vision_refuses_a_url_with_credentials_before_holding_anything()
+    {
+        var (_, key) = await fixture.CreateAccountAsync(credits: 10);
+        var result = await fixture.Host.Scenario(s => { s.Post.Url("/api/v1/ai/vision"); s.JsonBody("""{"prompt":"Describe","image_url":"http://images.example@127.0.0.1/a.png"}"""); s.WithApiKey(key); s.StatusCodeShouldBe(400); });
+        (await result.ShouldBeError(40000)).ShouldStartWith("image_url: must be an absolute http(s) URL");
+    }
+
     [Fact]
     public async Task A_tampered_or_unsigned_file_url_is_403()
     {

@@ -82,16 +82,44 @@ public sealed class UpstreamMediaTests : IDisposable
     }
 
     [Fact]
-    public async Task Vision_sends_the_image_as_an_image_url_part_and_bills_base_plus_tokens()
+    public async Task Vision_fetches_the_image_url_itself_and_sends_the_provider_the_image_not_the_url()
     {
         var (_, key) = await _fixture.CreateAccountAsync(credits: 10);
-        var json = await Post(key, "/api/v1/ai/vision", """{"prompt":"Describe what you see in this image.","image_url":"https://example.com/photo.jpg"}""");
+        var png = await TestMedia.PngAsync(32, 24);
+        _fixture.Upstream.Media["photo.jpg"] = (png, "image/jpeg"); // the declared type is wrong: the bytes decide
+        var json = await Post(key, "/api/v1/ai/vision", $$"""{"prompt":"Describe what you see in this image.","image_url":"{{_fixture.Upstream.MediaUrl("photo.jpg")}}"}""");
+
         json["credits_consumed"]!.GetValue<long>().ShouldBe(2, "1 base + 1 for 24 input and 85 output tokens");
         var content = _fixture.Upstream.LastRequest!["messages"]![0]!["content"]!.AsArray();
         content[0]!["type"]!.GetValue<string>().ShouldBe("text");
-        content[1]!["image_url"]!["url"]!.GetValue<string>().ShouldBe("https://example.com/photo.jpg");
+        content[1]!["image_url"]!["url"]!.GetValue<string>().ShouldBe($"data:image/png;base64,{Convert.ToBase64String(png)}");
         _fixture.Upstream.LastRequest!["max_tokens"]!.GetValue<long>().ShouldBe(1024);
+        _fixture.Upstream.MediaRequests.ShouldBe(1);
         (await _fixture.Host.CreditsOfAsync(key)).ShouldBe((8L, 0L));
+    }
+
+    [Theory]
+    [InlineData("missing.png", "image_url answered HTTP 404")]
+    [InlineData("notes.png", "image_url: not a png, jpeg, gif or webp image")]
+    [InlineData("http://10.0.0.7/photo.png", "image_url resolves to a private address")]
+    [InlineData("http://169.254.169.254/latest/meta-data/", "image_url resolves to a cloud metadata address")]
+    public async Task A_vision_image_url_that_cannot_be_used_is_400_reaches_no_provider_and_costs_nothing(string url, string message)
+    {
+        var (_, key) = await _fixture.CreateAccountAsync(credits: 10);
+        _fixture.Upstream.Media["notes.png"] = ("just some text, not an image"u8.ToArray(), "image/png");
+        var imageUrl = url.StartsWith("http", StringComparison.Ordinal) ? url : _fixture.Upstream.MediaUrl(url);
+
+        var result = await _fixture.Host.Scenario(s =>
+        {
+            s.Post.Url("/api/v1/ai/vision");
+            s.JsonBody($$"""{"prompt":"Describe","image_url":"{{imageUrl}}"}""");
+            s.WithApiKey(key);
+            s.StatusCodeShouldBe(400);
+        });
+
+        (await result.ShouldBeError(40000)).ShouldBe(message);
+        _fixture.Upstream.Calls.ShouldBe(0);
+        (await _fixture.Host.CreditsOfAsync(key)).ShouldBe((10L, 0L), "the hold is released");
     }
 
     private async Task<JsonNode> Post(string key, string url, string body) =>

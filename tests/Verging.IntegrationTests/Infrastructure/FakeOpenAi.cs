@@ -47,8 +47,36 @@ public sealed class FakeOpenAi : IAsyncDisposable
         _app.MapPost("/v1/images/generations", ImagesAsync);
         _app.MapPost("/v1/audio/speech", SpeechAsync);
         _app.MapPost("/v1/audio/transcriptions", TranscriptionAsync);
+        _app.MapGet("/media/{name}", MediaAsync);
         await _app.StartAsync();
-        BaseUrl = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/v1";
+        _origin = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        BaseUrl = _origin + "/v1";
+    }
+
+    private string _origin = string.Empty;
+
+    /// <summary>
+    /// Files the same server also hosts under /media/{name} (as a customer's image host would), for vision's
+    /// image_url; a name not in here is a 404. Requests for them are counted apart from provider calls.
+    /// </summary>
+    public Dictionary<string, (byte[] Body, string ContentType)> Media { get; } = [];
+
+    public int MediaRequests => Volatile.Read(ref _mediaRequests);
+    private int _mediaRequests;
+
+    public string MediaUrl(string name) => $"{_origin}/media/{name}";
+
+    private async Task MediaAsync(HttpContext http, string name)
+    {
+        Interlocked.Increment(ref _mediaRequests);
+        if (!Media.TryGetValue(name, out var file))
+        {
+            http.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+
+        http.Response.ContentType = file.ContentType;
+        await http.Response.Body.WriteAsync(file.Body);
     }
 
     /// <summary>How many images the fake returns, whatever was asked (null: as many as asked).</summary>
@@ -61,6 +89,8 @@ public sealed class FakeOpenAi : IAsyncDisposable
     public void Reset()
     {
         ImagesReturned = null;
+        Media.Clear();
+        Interlocked.Exchange(ref _mediaRequests, 0);
         Behaviour = Mode.Normal;
         StreamChunks = 5;
         ChunkDelay = TimeSpan.Zero;
@@ -184,7 +214,7 @@ public sealed class FakeOpenAi : IAsyncDisposable
     }
 }
 
-/// <summary>A host whose AI provider is the fake upstream above (OpenAI-compatible adapter), with a 2 s timeout and a chat limit of 8 per minute.</summary>
+/// <summary>A host whose AI provider is the fake upstream above (OpenAI-compatible adapter), with a 2 s timeout, a chat limit of 8 per minute, and loopback URLs admitted for fetching.</summary>
 public sealed class UpstreamHost : VergingHost
 {
     public FakeOpenAi Upstream { get; } = new();
@@ -210,5 +240,7 @@ public sealed class UpstreamHost : VergingHost
         builder.UseSetting("AiProxy:Upstream:ApiKey", "sk-test-upstream");
         builder.UseSetting("AiProxy:Upstream:Timeout", "00:00:02");
         builder.UseSetting("AiProxy:RateLimits:Limits:chat", "8");
+        // Vision's image_url is fetched from the fake's /media on loopback, as a developer's machine would.
+        builder.UseSetting("RemoteFetch:AllowLoopback", "true");
     }
 }

@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace Verging.IntegrationTests.Infrastructure;
 
-/// <summary>Tiny real media files made by ffmpeg for the tests (sine tones, test patterns).</summary>
+/// <summary>Tiny real media files for the tests (sine tones and test patterns by ffmpeg, images by ImageSharp).</summary>
 public static class TestMedia
 {
     public static async Task<byte[]> ToneAsync(double seconds, string format)
@@ -17,6 +17,15 @@ public static class TestMedia
         {
             File.Delete(path);
         }
+    }
+
+    /// <summary>A solid red PNG of the given size.</summary>
+    public static async Task<byte[]> PngAsync(int width, int height)
+    {
+        using var image = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgba32>(width, height, new SixLabors.ImageSharp.PixelFormats.Rgba32(250, 10, 10));
+        using var buffer = new MemoryStream();
+        await SixLabors.ImageSharp.ImageExtensions.SaveAsPngAsync(image, buffer);
+        return buffer.ToArray();
     }
 
     /// <summary>ffprobe's view of a file: (format_name, duration seconds).</summary>

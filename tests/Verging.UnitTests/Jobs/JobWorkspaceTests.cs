@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using Verging.Jobs;
 using Verging.Jobs.Domain;
-using Verging.Jobs.Fetching;
+using Verging.SharedKernel.Fetching;
 using Verging.Jobs.Processing;
 using Verging.Jobs.Running;
 using Verging.SharedKernel.Blobs;
@@ -61,9 +61,12 @@ public sealed class JobWorkspaceTests : IDisposable
 
     private sealed class NoFetcher : IRemoteMediaFetcher
     {
-        public Task<FetchedFile> FetchAsync(Uri url, string destinationPath, long maxBytes, CancellationToken cancellation) =>
+        public Task<FetchedFile> FetchAsync(Uri url, string field, string destinationPath, long maxBytes, CancellationToken cancellation) =>
             throw new InvalidOperationException("no remote inputs in these tests");
 
-        public Task CheckAsync(Uri url, CancellationToken cancellation) => throw new InvalidOperationException("no remote inputs in these tests");
+        public Task<FetchedBytes> FetchBytesAsync(Uri url, string field, long maxBytes, CancellationToken cancellation) =>
+            throw new InvalidOperationException("no remote inputs in these tests");
+
+        public Task CheckAsync(Uri url, string field, CancellationToken cancellation) => throw new InvalidOperationException("no remote inputs in these tests");
     }
 }

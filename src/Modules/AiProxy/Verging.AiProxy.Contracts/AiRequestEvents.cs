@@ -25,7 +25,7 @@ public sealed record AiRequestCompleted(
 /// <param name="ApiKeyId">The key the request used.</param>
 /// <param name="ServiceType">imagegen, chat, tts, stt or vision.</param>
 /// <param name="Model">The model asked for.</param>
-/// <param name="Status">insufficient_credits, upstream_error, upstream_timeout, rate_limited or empty_result.</param>
+/// <param name="Status">insufficient_credits, upstream_error, upstream_timeout, rate_limited, empty_result or invalid_image (vision's image_url could not be fetched or is not an image).</param>
 /// <param name="ErrorCode">The error code returned to the client.</param>
 /// <param name="LatencyMs">Time from request received to error returned.</param>
 /// <param name="FailedAt">When it failed (UTC).</param>

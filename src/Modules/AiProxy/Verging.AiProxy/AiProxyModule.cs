@@ -8,6 +8,7 @@ using Verging.AiProxy.Providers;
 using Verging.AiProxy.Providers.OpenAi;
 using Verging.AiProxy.Providers.Sandbox;
 using Verging.AiProxy.RateLimits;
+using Verging.SharedKernel.Fetching;
 
 namespace Verging.AiProxy;
 
@@ -27,6 +28,8 @@ public static class AiProxyModule
         services.AddHostedService<RateWindowSweeper>();
         services.AddSingleton<Billing.PaidRequest>();
         services.AddSingleton<ChatPipeline>();
+        services.AddSingleton<Vision.VisionImageSource>();
+        services.AddRemoteMediaFetcher(configuration);
 
         var upstream = configuration.GetSection("AiProxy:Upstream").Get<OpenAiOptions>() ?? new OpenAiOptions();
         if (string.IsNullOrWhiteSpace(upstream.BaseUrl))

@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Verging.Jobs.Api;
 using Verging.Jobs.Domain;
-using Verging.Jobs.Fetching;
+using Verging.SharedKernel.Fetching;
 using Verging.Jobs.Lifecycle;
 using Verging.Jobs.Processing;
 using Verging.Jobs.Retention;

@@ -7,6 +7,7 @@ using Verging.AiProxy.Contracts;
 using Verging.AiProxy.Pricing;
 using Verging.AiProxy.Providers;
 using Verging.AiProxy.RateLimits;
+using Verging.AiProxy.Vision;
 using Verging.Credits.Contracts;
 using Verging.SharedKernel;
 using Wolverine;
@@ -22,7 +23,7 @@ namespace Verging.AiProxy.Chat;
 /// durable (ADR 0018).
 /// </summary>
 public sealed class ChatPipeline(
-    IAiProvider provider, TokenCounter tokens, PaidRequest admission, TimeProvider clock, ILogger<ChatPipeline> logger)
+    IAiProvider provider, TokenCounter tokens, PaidRequest admission, VisionImageSource images, TimeProvider clock, ILogger<ChatPipeline> logger)
 {
     public const long DefaultMaxTokens = 4096;
 
@@ -70,7 +71,7 @@ public sealed class ChatPipeline(
     {
         var (call, caller, hold, service, inputTokens, _, started) = paid;
         using var upstream = CancellationTokenSource.CreateLinkedTokenSource(aborted);
-        var answer = provider.CompleteAsync(call, upstream.Token);
+        var answer = AskAsync(call, upstream.Token);
         if (await ConfirmHoldAsync(bus, paid, answer, upstream) is { } refused)
         {
             return refused;
@@ -89,6 +90,12 @@ public sealed class ChatPipeline(
         {
             return await FailAsync(bus, hold, caller, call.Model, service, e, started);
         }
+        catch (VisionImageException e)
+        {
+            await hold.ReleaseAsync("the image_url could not be used");
+            await Failed(bus, caller, hold.RequestId, service, call.Model, "invalid_image", e.Error.ErrorCode, started);
+            return e.Error;
+        }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
             await hold.ReleaseAsync("client disconnected before an answer");
@@ -100,6 +107,21 @@ public sealed class ChatPipeline(
         var settled = await hold.SettleAsync(cost, Completed(caller, hold.RequestId, service, result.Model, prompt, result.CompletionTokens, started));
         return Results.Json(new ChatResponse(result.Content, new TokenUsage(prompt, result.CompletionTokens, prompt + result.CompletionTokens),
             settled.Consumed, result.Model));
+    }
+
+    /// <summary>
+    /// The provider's answer. Vision by URL first fetches the image (guarded, typed by content) while the hold
+    /// commits, so the provider never fetches a customer's URL itself; a URL that cannot be used throws
+    /// <see cref="VisionImageException"/> before the provider is asked.
+    /// </summary>
+    private async Task<ChatCompletionResult> AskAsync(ChatCompletionRequest call, CancellationToken cancellation)
+    {
+        if (call.Image is { Bytes: null } image)
+        {
+            call = call with { Image = await images.ResolveAsync(image, cancellation) };
+        }
+
+        return await provider.CompleteAsync(call, cancellation);
     }
 
     /// <summary>

@@ -3,7 +3,10 @@ namespace Verging.AiProxy.Providers;
 /// <summary>One message of a conversation, as the client sent it.</summary>
 public sealed record ChatMessage(string Role, string Content);
 
-/// <summary>An image for a vision request: a URL the provider fetches, or uploaded bytes.</summary>
+/// <summary>
+/// An image for a vision request: uploaded bytes, or the URL the client named. A provider is only ever given
+/// bytes: the pipeline fetches a URL itself first (<c>VisionImageSource</c>) and keeps the URL for the record.
+/// </summary>
 public sealed record VisionImage(string? Url, byte[]? Bytes, string? MediaType);
 
 /// <summary>What the proxy asks a provider for; MaxTokens is already clamped to what the hold pays for.</summary>

@@ -6,6 +6,7 @@ using Verging.SharedKernel.Media;
 using Verging.AiProxy.Providers;
 using Verging.AiProxy.Transcription;
 using Verging.SharedKernel;
+using Verging.SharedKernel.Fetching;
 using Verging.SharedKernel.Http;
 using Wolverine;
 using Wolverine.Http;
@@ -20,9 +21,10 @@ public sealed class VisionRequestValidator : AbstractValidator<VisionRequest>
     public VisionRequestValidator()
     {
         RuleFor(r => r.Prompt).NotEmpty().MaximumLength(100_000);
+        // The cheap checks of the URL itself; its addresses are checked when it is fetched (VisionImageSource).
         RuleFor(r => r.ImageUrl).NotEmpty()
-            .Must(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp))
-            .WithMessage("must be an absolute http(s) URL of a png, jpeg, gif or webp image");
+            .Must(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && AddressPolicy.CheckUrl(uri, VisionImageSource.Field) is null)
+            .WithMessage("must be an absolute http(s) URL of a png, jpeg, gif or webp image, without a user name or password");
         RuleFor(r => r.Model).ValidModelName();
         RuleFor(r => r.MaxTokens).InclusiveBetween(1, 16_384).When(r => r.MaxTokens is not null);
     }
@@ -33,7 +35,11 @@ public static class VisionEndpoints
     public const long DefaultMaxTokens = 1024;
     public const long MaxImageBytes = 20L * 1024 * 1024;
 
-    /// <summary>Analyses the image at a URL. 1 credit base + the chat rate; needs at least 5 available credits.</summary>
+    /// <summary>
+    /// Analyses the image at a URL. 1 credit base + the chat rate; needs at least 5 available credits. We fetch the
+    /// image (SSRF-guarded, at most 20 MB, typed by content) once the credits are held; a URL that cannot be used
+    /// releases them and answers 400.
+    /// </summary>
     [WolverinePost("/api/v1/ai/vision", Name = "Vision")]
     public static Task<IResult> Post(VisionRequest request, HttpContext http, IMessageBus bus, ChatPipeline pipeline) =>
         pipeline.RunAsync(http, bus, Call(request.Prompt!, request.Model, new VisionImage(request.ImageUrl, null, null)), request.MaxTokens ?? DefaultMaxTokens, false, "vision");

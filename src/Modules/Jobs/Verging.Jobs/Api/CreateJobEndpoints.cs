@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Verging.Jobs.Contracts;
 using Verging.Jobs.Domain;
-using Verging.Jobs.Fetching;
+using Verging.SharedKernel.Fetching;
 using Verging.Jobs.Lifecycle;
 using Verging.SharedKernel;
 using Verging.SharedKernel.Blobs;

@@ -2,7 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Verging.Jobs.Domain;
-using Verging.Jobs.Fetching;
+using Verging.SharedKernel.Fetching;
 using Verging.SharedKernel;
 using Verging.SharedKernel.Blobs;
 using Verging.SharedKernel.Http;
@@ -120,7 +120,7 @@ public sealed class JobForm(IFormCollection form, string jobType)
 
         try
         {
-            await fetcher.CheckAsync(uri, cancellation);
+            await fetcher.CheckAsync(uri, "target_video_url", cancellation);
             return (new JobInputs(null, null, url), null);
         }
         catch (RemoteFetchRefusedException e)

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Verging.Jobs.Domain;
-using Verging.Jobs.Fetching;
+using Verging.SharedKernel.Fetching;
 using Verging.SharedKernel.Blobs;
 using Verging.SharedKernel.Media;
 using Verging.Jobs.Processing;
@@ -123,7 +123,7 @@ public sealed class JobWorkspace(IBlobStore blobs, IRemoteMediaFetcher fetcher, 
     {
         try
         {
-            return await fetcher.FetchAsync(url, path, options.Value.MaxVideoBytes, cancellation);
+            return await fetcher.FetchAsync(url, "target_video_url", path, options.Value.MaxVideoBytes, cancellation);
         }
         catch (RemoteFetchRefusedException e)
         {

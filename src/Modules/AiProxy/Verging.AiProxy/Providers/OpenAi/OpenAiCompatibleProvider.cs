@@ -209,9 +209,11 @@ public sealed class OpenAiCompatibleProvider(HttpClient http, IOptions<OpenAiOpt
 
         if (request.Image is { } image && messages.Count > 0)
         {
-            // Vision: the last user message becomes [text, image_url] (a URL or a data: URL).
+            // Vision: the last user message becomes [text, image_url] with the image as a data: URL. A client's URL
+            // was fetched by us already; it is never forwarded (a self-hosted provider would fetch it unchecked).
             var last = (JsonObject)messages[^1]!;
-            var url = image.Url ?? $"data:{image.MediaType};base64,{Convert.ToBase64String(image.Bytes!)}";
+            var bytes = image.Bytes ?? throw new InvalidOperationException("A vision image reaches the provider as bytes, never as a URL");
+            var url = $"data:{image.MediaType};base64,{Convert.ToBase64String(bytes)}";
             last["content"] = new JsonArray(
                 new JsonObject { ["type"] = "text", ["text"] = last["content"]!.GetValue<string>() },
                 new JsonObject { ["type"] = "image_url", ["image_url"] = new JsonObject { ["url"] = url } });

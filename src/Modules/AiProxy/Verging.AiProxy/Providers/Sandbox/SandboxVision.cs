@@ -9,19 +9,15 @@ public static class SandboxVision
 {
     public static string Describe(VisionImage image)
     {
-        if (image.Bytes is null)
-        {
-            return $"The image at {image.Url} was not fetched: the offline sandbox makes no outbound requests.";
-        }
-
+        var bytes = image.Bytes ?? throw new InvalidOperationException("A vision image reaches the provider as bytes, never as a URL");
         try
         {
-            using var decoded = Image.Load<Rgba32>(image.Bytes, out var format);
+            using var decoded = Image.Load<Rgba32>(bytes, out var format);
             return $"The image is a {format.Name} of {decoded.Width}x{decoded.Height} pixels; dominant colours: {string.Join(", ", DominantColours(decoded))}.";
         }
         catch (UnknownImageFormatException)
         {
-            return "The upload could not be decoded as an image.";
+            return "The image could not be decoded.";
         }
     }
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Verging.Jobs.Fetching;
+namespace Verging.SharedKernel.Fetching;
 
 /// <summary>
 /// Which URLs and addresses the server may fetch from. Pure: no DNS, no sockets. IPv4 is refused by
@@ -10,29 +10,28 @@ namespace Verging.Jobs.Fetching;
 /// </summary>
 public static class AddressPolicy
 {
-    private const string Field = "target_video_url";
     private static readonly IPAddress AwsMetadataV6 = IPAddress.Parse("fd00:ec2::254");
 
-    /// <summary>Why the URL itself is refused (before any resolution), else null.</summary>
-    public static string? CheckUrl(Uri url)
+    /// <summary>Why the URL itself is refused (before any resolution), else null. <paramref name="field"/> names it in the reason.</summary>
+    public static string? CheckUrl(Uri url, string field)
     {
         if (!url.IsAbsoluteUri)
         {
-            return $"{Field} must be an absolute http or https URL";
+            return $"{field} must be an absolute http or https URL";
         }
 
         if (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)
         {
-            return $"{Field} must be an http or https URL";
+            return $"{field} must be an http or https URL";
         }
 
         // http://trusted.example@127.0.0.1/ reads as one host to a person and is another to a client.
         if (!string.IsNullOrEmpty(url.UserInfo))
         {
-            return $"{Field} must not contain a user name or password";
+            return $"{field} must not contain a user name or password";
         }
 
-        return string.IsNullOrWhiteSpace(url.Host) ? $"{Field} has no host" : null;
+        return string.IsNullOrWhiteSpace(url.Host) ? $"{field} has no host" : null;
     }
 
     /// <summary>
@@ -43,7 +42,7 @@ public static class AddressPolicy
     public static IPAddress? LiteralAddress(Uri url) => IPAddress.TryParse(url.DnsSafeHost, out var address) ? address : null;
 
     /// <summary>Why a connection to <paramref name="address"/> is refused, else null. The reason is user-facing.</summary>
-    public static string? CheckAddress(IPAddress address, bool allowLoopback)
+    public static string? CheckAddress(IPAddress address, bool allowLoopback, string field)
     {
         var kind = Classify(address);
         if (kind is null || (kind == "loopback" && allowLoopback))
@@ -51,7 +50,7 @@ public static class AddressPolicy
             return null;
         }
 
-        return $"{Field} resolves to {(kind[0] is 'a' or 'u' ? "an" : "a")} {kind} address";
+        return $"{field} resolves to {(kind[0] is 'a' or 'u' ? "an" : "a")} {kind} address";
     }
 
     /// <summary>null for a public unicast address, else what it is: loopback, private, link-local, ...</summary>

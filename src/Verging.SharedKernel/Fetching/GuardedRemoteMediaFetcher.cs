@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.Extensions.Options;
 
-namespace Verging.Jobs.Fetching;
+namespace Verging.SharedKernel.Fetching;
 
 /// <summary>
 /// The SSRF guard. Every hop's host is resolved once here and every address checked; the HTTP handler's
@@ -17,20 +17,42 @@ internal sealed class GuardedRemoteMediaFetcher(IOptions<RemoteFetchOptions> opt
 
     private RemoteFetchOptions Options => options.Value;
 
-    public async Task CheckAsync(Uri url, CancellationToken cancellation)
+    public async Task CheckAsync(Uri url, string field, CancellationToken cancellation)
     {
         try
         {
-            await CheckedAddressesAsync(url, cancellation);
+            await CheckedAddressesAsync(url, field, cancellation);
         }
         catch (RemoteFetchFailedException e)
         {
-            // Before a job exists, a host that does not resolve is an obviously bad URL (400), not a server fault.
+            // Before any work is accepted, a host that does not resolve is an obviously bad URL (400), not a server fault.
             throw new RemoteFetchRefusedException(e.Message);
         }
     }
 
-    public async Task<FetchedFile> FetchAsync(Uri url, string destinationPath, long maxBytes, CancellationToken cancellation)
+    public async Task<FetchedFile> FetchAsync(Uri url, string field, string destinationPath, long maxBytes, CancellationToken cancellation)
+    {
+        try
+        {
+            await using var file = new FileStream(destinationPath, FileMode.Create, FileAccess.Write, FileShare.None, BufferSize, useAsync: true);
+            var (total, contentType) = await DownloadAsync(url, field, file, maxBytes, cancellation);
+            return new FetchedFile(destinationPath, total, contentType);
+        }
+        catch (Exception)
+        {
+            File.Delete(destinationPath); // refused, failed or given up: leave no partial download behind
+            throw;
+        }
+    }
+
+    public async Task<FetchedBytes> FetchBytesAsync(Uri url, string field, long maxBytes, CancellationToken cancellation)
+    {
+        using var body = new MemoryStream();
+        var (_, contentType) = await DownloadAsync(url, field, body, maxBytes, cancellation);
+        return new FetchedBytes(body.ToArray(), contentType);
+    }
+
+    private async Task<(long Bytes, string? ContentType)> DownloadAsync(Uri url, string field, Stream destination, long maxBytes, CancellationToken cancellation)
     {
         var cap = Math.Min(maxBytes, Options.MaxBytes);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
@@ -43,14 +65,14 @@ internal sealed class GuardedRemoteMediaFetcher(IOptions<RemoteFetchOptions> opt
             var current = url;
             for (var redirects = 0; ; redirects++)
             {
-                pinned[PinKey(current)] = await CheckedAddressesAsync(current, timeout.Token);
+                pinned[PinKey(current)] = await CheckedAddressesAsync(current, field, timeout.Token);
                 using var request = new HttpRequestMessage(HttpMethod.Get, current);
                 using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
                 if (IsRedirect(response.StatusCode) && response.Headers.Location is { } location)
                 {
                     if (redirects >= Options.MaxRedirects)
                     {
-                        throw new RemoteFetchFailedException($"target_video_url redirected more than {Options.MaxRedirects} times");
+                        throw new RemoteFetchFailedException($"{field} redirected more than {Options.MaxRedirects} times");
                     }
 
                     current = location.IsAbsoluteUri ? location : new Uri(current, location);
@@ -59,37 +81,30 @@ internal sealed class GuardedRemoteMediaFetcher(IOptions<RemoteFetchOptions> opt
 
                 if (!response.IsSuccessStatusCode)
                 {
-                    throw new RemoteFetchFailedException($"target_video_url answered HTTP {(int)response.StatusCode}");
+                    throw new RemoteFetchFailedException($"{field} answered HTTP {(int)response.StatusCode}");
                 }
 
-                return await SaveBodyAsync(response, destinationPath, cap, timeout.Token);
+                var total = await CopyBodyAsync(response, destination, cap, field, timeout.Token);
+                return (total, response.Content.Headers.ContentType?.MediaType);
             }
         }
         catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
         {
-            File.Delete(destinationPath);
-            throw new RemoteFetchFailedException($"target_video_url took longer than {Options.Timeout.TotalSeconds:0.##} s to download");
-        }
-        catch (OperationCanceledException)
-        {
-            File.Delete(destinationPath); // the caller gave up: leave no partial download behind
-            throw;
+            throw new RemoteFetchFailedException($"{field} took longer than {Options.Timeout.TotalSeconds:0.##} s to download");
         }
         catch (HttpRequestException e)
         {
-            File.Delete(destinationPath);
-            throw new RemoteFetchFailedException($"target_video_url could not be fetched ({Describe(e)})", e);
+            throw new RemoteFetchFailedException($"{field} could not be fetched ({Describe(e)})", e);
         }
-        catch (IOException e)
+        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException)
         {
-            File.Delete(destinationPath);
-            throw new RemoteFetchFailedException("target_video_url could not be fetched (the connection broke)", e);
+            throw new RemoteFetchFailedException($"{field} could not be fetched (the connection broke)", e);
         }
     }
 
-    private async Task<IPAddress[]> CheckedAddressesAsync(Uri url, CancellationToken cancellation)
+    private async Task<IPAddress[]> CheckedAddressesAsync(Uri url, string field, CancellationToken cancellation)
     {
-        if (AddressPolicy.CheckUrl(url) is { } urlRefusal)
+        if (AddressPolicy.CheckUrl(url, field) is { } urlRefusal)
         {
             throw new RemoteFetchRefusedException(urlRefusal);
         }
@@ -107,19 +122,19 @@ internal sealed class GuardedRemoteMediaFetcher(IOptions<RemoteFetchOptions> opt
             }
             catch (Exception e) when (e is System.Net.Sockets.SocketException or ArgumentException)
             {
-                throw new RemoteFetchFailedException("target_video_url: the host name could not be resolved", e);
+                throw new RemoteFetchFailedException($"{field}: the host name could not be resolved", e);
             }
         }
 
         if (addresses.Length == 0)
         {
-            throw new RemoteFetchFailedException("target_video_url: the host name could not be resolved");
+            throw new RemoteFetchFailedException($"{field}: the host name could not be resolved");
         }
 
         // All of them: a client may connect to any address of the answer, so one bad address refuses the host.
         foreach (var address in addresses)
         {
-            if (AddressPolicy.CheckAddress(address, Options.AllowLoopback) is { } refusal)
+            if (AddressPolicy.CheckAddress(address, Options.AllowLoopback, field) is { } refusal)
             {
                 throw new RemoteFetchRefusedException(refusal);
             }
@@ -165,38 +180,30 @@ internal sealed class GuardedRemoteMediaFetcher(IOptions<RemoteFetchOptions> opt
 
     private static string PinKey(string host, int port) => $"{host.Trim('[', ']')}:{port}";
 
-    private static async Task<FetchedFile> SaveBodyAsync(HttpResponseMessage response, string destinationPath, long cap, CancellationToken cancellation)
+    private static async Task<long> CopyBodyAsync(HttpResponseMessage response, Stream destination, long cap, string field, CancellationToken cancellation)
     {
         if (response.Content.Headers.ContentLength > cap)
         {
-            throw new RemoteFetchFailedException($"target_video_url is larger than the {cap} bytes allowed");
+            throw new RemoteFetchFailedException($"{field} is larger than the {cap} bytes allowed");
         }
 
         var total = 0L;
-        await using (var body = await response.Content.ReadAsStreamAsync(cancellation))
-        await using (var file = new FileStream(destinationPath, FileMode.Create, FileAccess.Write, FileShare.None, BufferSize, useAsync: true))
+        await using var body = await response.Content.ReadAsStreamAsync(cancellation);
+        var buffer = new byte[BufferSize];
+        int read;
+        while ((read = await body.ReadAsync(buffer, cancellation)) > 0)
         {
-            var buffer = new byte[BufferSize];
-            int read;
-            while ((read = await body.ReadAsync(buffer, cancellation)) > 0)
+            total += read;
+            if (total > cap)
             {
-                total += read;
-                if (total > cap)
-                {
-                    break;
-                }
-
-                await file.WriteAsync(buffer.AsMemory(0, read), cancellation);
+                // The declared length lied or was absent: stop reading at the cap, keep nothing.
+                throw new RemoteFetchFailedException($"{field} is larger than the {cap} bytes allowed");
             }
+
+            await destination.WriteAsync(buffer.AsMemory(0, read), cancellation);
         }
 
-        if (total > cap)
-        {
-            File.Delete(destinationPath);
-            throw new RemoteFetchFailedException($"target_video_url is larger than the {cap} bytes allowed");
-        }
-
-        return new FetchedFile(destinationPath, total, response.Content.Headers.ContentType?.MediaType);
+        return total;
     }
 
     private static bool IsRedirect(HttpStatusCode status) =>

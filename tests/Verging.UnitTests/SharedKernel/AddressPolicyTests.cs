@@ -1,7 +1,7 @@
 using System.Net;
-using Verging.Jobs.Fetching;
+using Verging.SharedKernel.Fetching;
 
-namespace Verging.UnitTests.Jobs;
+namespace Verging.UnitTests.SharedKernel;
 
 public class AddressPolicyTests
 {
@@ -44,7 +44,7 @@ public class AddressPolicyTests
     public void Refuses_special_purpose_addresses(string address, string kind)
     {
         AddressPolicy.Classify(IPAddress.Parse(address)).ShouldBe(kind);
-        AddressPolicy.CheckAddress(IPAddress.Parse(address), allowLoopback: false).ShouldNotBeNull().ShouldContain(kind);
+        AddressPolicy.CheckAddress(IPAddress.Parse(address), allowLoopback: false, "target_video_url").ShouldNotBeNull().ShouldContain(kind);
     }
 
     [Theory]
@@ -55,16 +55,16 @@ public class AddressPolicyTests
     [InlineData("2606:4700:4700::1111")]
     [InlineData("::ffff:8.8.8.8")]
     public void Admits_public_unicast_addresses(string address) =>
-        AddressPolicy.CheckAddress(IPAddress.Parse(address), allowLoopback: false).ShouldBeNull();
+        AddressPolicy.CheckAddress(IPAddress.Parse(address), allowLoopback: false, "target_video_url").ShouldBeNull();
 
     [Fact]
     public void Loopback_is_admitted_only_when_configured_and_nothing_else_with_it()
     {
-        AddressPolicy.CheckAddress(IPAddress.Loopback, allowLoopback: true).ShouldBeNull();
-        AddressPolicy.CheckAddress(IPAddress.IPv6Loopback, allowLoopback: true).ShouldBeNull();
-        AddressPolicy.CheckAddress(IPAddress.Parse("::ffff:127.0.0.1"), allowLoopback: true).ShouldBeNull();
-        AddressPolicy.CheckAddress(IPAddress.Parse("10.0.0.1"), allowLoopback: true).ShouldBe("target_video_url resolves to a private address");
-        AddressPolicy.CheckAddress(IPAddress.Parse("169.254.169.254"), allowLoopback: true).ShouldBe("target_video_url resolves to a cloud metadata address");
+        AddressPolicy.CheckAddress(IPAddress.Loopback, allowLoopback: true, "target_video_url").ShouldBeNull();
+        AddressPolicy.CheckAddress(IPAddress.IPv6Loopback, allowLoopback: true, "target_video_url").ShouldBeNull();
+        AddressPolicy.CheckAddress(IPAddress.Parse("::ffff:127.0.0.1"), allowLoopback: true, "target_video_url").ShouldBeNull();
+        AddressPolicy.CheckAddress(IPAddress.Parse("10.0.0.1"), allowLoopback: true, "target_video_url").ShouldBe("target_video_url resolves to a private address");
+        AddressPolicy.CheckAddress(IPAddress.Parse("169.254.169.254"), allowLoopback: true, "target_video_url").ShouldBe("target_video_url resolves to a cloud metadata address");
     }
 
     [Theory]
@@ -88,17 +88,17 @@ public class AddressPolicyTests
     [InlineData("dict://example.com:11211/stat")]
     [InlineData("ws://example.com/socket")]
     public void Refuses_schemes_other_than_http_and_https(string url) =>
-        AddressPolicy.CheckUrl(new Uri(url)).ShouldBe("target_video_url must be an http or https URL");
+        AddressPolicy.CheckUrl(new Uri(url), "target_video_url").ShouldBe("target_video_url must be an http or https URL");
 
     [Theory]
     [InlineData("http://user:secret@example.com/video.mp4")]
     [InlineData("http://example.com@127.0.0.1/video.mp4")]
     [InlineData("https://trusted.example%40evil@10.0.0.1/")]
     public void Refuses_user_info_in_the_url(string url) =>
-        AddressPolicy.CheckUrl(new Uri(url)).ShouldBe("target_video_url must not contain a user name or password");
+        AddressPolicy.CheckUrl(new Uri(url), "target_video_url").ShouldBe("target_video_url must not contain a user name or password");
 
     [Theory]
     [InlineData("http://example.com/video.mp4")]
     [InlineData("https://cdn.example.com:8443/a/b.mp4?sig=1")]
-    public void Admits_plain_http_and_https_urls(string url) => AddressPolicy.CheckUrl(new Uri(url)).ShouldBeNull();
+    public void Admits_plain_http_and_https_urls(string url) => AddressPolicy.CheckUrl(new Uri(url), "target_video_url").ShouldBeNull();
 }

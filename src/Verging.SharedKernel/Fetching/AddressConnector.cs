@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Verging.Jobs.Fetching;
+namespace Verging.SharedKernel.Fetching;
 
 /// <summary>Opens the TCP connection to an address the guard already checked. A seam so tests can count connection attempts.</summary>
 internal interface IAddressConnector

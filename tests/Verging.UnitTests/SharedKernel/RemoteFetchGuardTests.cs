@@ -1,8 +1,8 @@
 using System.Net;
 using Microsoft.Extensions.Options;
-using Verging.Jobs.Fetching;
+using Verging.SharedKernel.Fetching;
 
-namespace Verging.UnitTests.Jobs;
+namespace Verging.UnitTests.SharedKernel;
 
 /// <summary>
 /// The guard refuses before any connection: the resolver is a fake and the connector counts attempts (and would
@@ -69,8 +69,8 @@ public class RemoteFetchGuardTests
         var fetcher = Fetcher(allowLoopback: false);
         var destination = Path.Combine(Path.GetTempPath(), $"verging-fetch-{Guid.NewGuid():N}");
 
-        var refusal = await Should.ThrowAsync<RemoteFetchRefusedException>(fetcher.FetchAsync(new Uri(url), destination, 1000, CancellationToken.None));
-        await Should.ThrowAsync<RemoteFetchRefusedException>(fetcher.CheckAsync(new Uri(url), CancellationToken.None));
+        var refusal = await Should.ThrowAsync<RemoteFetchRefusedException>(fetcher.FetchAsync(new Uri(url), "target_video_url", destination, 1000, CancellationToken.None));
+        await Should.ThrowAsync<RemoteFetchRefusedException>(fetcher.CheckAsync(new Uri(url), "target_video_url", CancellationToken.None));
 
         refusal.Message.ShouldBe($"target_video_url resolves to {(kind[0] is 'a' or 'u' ? "an" : "a")} {kind} address");
         connector.Attempts.ShouldBe(0);
@@ -86,7 +86,7 @@ public class RemoteFetchGuardTests
     public async Task Refuses_the_url_before_resolving_it(string url, string message)
     {
         var refusal = await Should.ThrowAsync<RemoteFetchRefusedException>(
-            Fetcher(allowLoopback: false).FetchAsync(new Uri(url), Path.GetTempFileName(), 1000, CancellationToken.None));
+            Fetcher(allowLoopback: false).FetchAsync(new Uri(url), "target_video_url", Path.GetTempFileName(), 1000, CancellationToken.None));
 
         refusal.Message.ShouldBe(message);
         resolver.Lookups.ShouldBeEmpty();
@@ -98,17 +98,17 @@ public class RemoteFetchGuardTests
     {
         var fetcher = Fetcher(allowLoopback: true);
 
-        await fetcher.CheckAsync(new Uri("http://localhost.example:5000/video.mp4"), CancellationToken.None);
-        await fetcher.CheckAsync(new Uri("http://[::1]:5000/video.mp4"), CancellationToken.None);
-        await Should.ThrowAsync<RemoteFetchRefusedException>(fetcher.CheckAsync(new Uri("http://internal.example/"), CancellationToken.None));
-        await Should.ThrowAsync<RemoteFetchRefusedException>(fetcher.CheckAsync(new Uri("http://169.254.169.254/"), CancellationToken.None));
+        await fetcher.CheckAsync(new Uri("http://localhost.example:5000/video.mp4"), "target_video_url", CancellationToken.None);
+        await fetcher.CheckAsync(new Uri("http://[::1]:5000/video.mp4"), "target_video_url", CancellationToken.None);
+        await Should.ThrowAsync<RemoteFetchRefusedException>(fetcher.CheckAsync(new Uri("http://internal.example/"), "target_video_url", CancellationToken.None));
+        await Should.ThrowAsync<RemoteFetchRefusedException>(fetcher.CheckAsync(new Uri("http://169.254.169.254/"), "target_video_url", CancellationToken.None));
         connector.Attempts.ShouldBe(0);
     }
 
     [Fact]
     public async Task The_pre_check_admits_a_public_host_without_connecting()
     {
-        await Fetcher(allowLoopback: false).CheckAsync(new Uri("https://media.example/video.mp4"), CancellationToken.None);
+        await Fetcher(allowLoopback: false).CheckAsync(new Uri("https://media.example/video.mp4"), "target_video_url", CancellationToken.None);
 
         resolver.Lookups.ShouldBe(["media.example"]);
         connector.Attempts.ShouldBe(0);
@@ -118,7 +118,7 @@ public class RemoteFetchGuardTests
     public async Task A_host_that_resolves_to_nothing_is_a_fetch_failure()
     {
         var failure = await Should.ThrowAsync<RemoteFetchFailedException>(
-            Fetcher(allowLoopback: false).FetchAsync(new Uri("http://nothing.example/"), Path.GetTempFileName(), 1000, CancellationToken.None));
+            Fetcher(allowLoopback: false).FetchAsync(new Uri("http://nothing.example/"), "target_video_url", Path.GetTempFileName(), 1000, CancellationToken.None));
 
         failure.Message.ShouldBe("target_video_url: the host name could not be resolved");
         connector.Attempts.ShouldBe(0);
@@ -128,7 +128,7 @@ public class RemoteFetchGuardTests
     public async Task The_pre_check_refuses_a_host_that_resolves_to_nothing()
     {
         var refusal = await Should.ThrowAsync<RemoteFetchRefusedException>(
-            Fetcher(allowLoopback: false).CheckAsync(new Uri("http://nothing.example/"), CancellationToken.None));
+            Fetcher(allowLoopback: false).CheckAsync(new Uri("http://nothing.example/"), "target_video_url", CancellationToken.None));
 
         refusal.Message.ShouldBe("target_video_url: the host name could not be resolved");
     }

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Verging.Jobs.Fetching;
+namespace Verging.SharedKernel.Fetching;
 
 /// <summary>Turns a host name into addresses. Injectable so the guard's refusals can be tested without DNS or connections.</summary>
 public interface IHostAddressResolver

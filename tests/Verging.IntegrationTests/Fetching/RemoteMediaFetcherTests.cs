@@ -4,9 +4,9 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Verging.Jobs.Fetching;
+using Verging.SharedKernel.Fetching;
 
-namespace Verging.IntegrationTests.Jobs.Fetching;
+namespace Verging.IntegrationTests.Fetching;
 
 /// <summary>The guarded fetcher against a real Kestrel server on loopback (admitted by AllowLoopback, as in development).</summary>
 public sealed class RemoteMediaFetcherTests(MediaServer server) : IClassFixture<MediaServer>, IDisposable
@@ -17,7 +17,7 @@ public sealed class RemoteMediaFetcherTests(MediaServer server) : IClassFixture<
     [Fact]
     public async Task Fetches_a_file_to_the_destination()
     {
-        var fetched = await Fetcher().FetchAsync(server.Url("/video.mp4"), destination, 10_000, CancellationToken.None);
+        var fetched = await Fetcher().FetchAsync(server.Url("/video.mp4"), "target_video_url", destination, 10_000, CancellationToken.None);
 
         fetched.ShouldBe(new FetchedFile(destination, MediaServer.Body.Length, "video/mp4"));
         (await File.ReadAllBytesAsync(destination)).ShouldBe(MediaServer.Body);
@@ -25,9 +25,25 @@ public sealed class RemoteMediaFetcherTests(MediaServer server) : IClassFixture<
     }
 
     [Fact]
+    public async Task Fetches_into_memory_under_the_same_guard_and_names_the_callers_field()
+    {
+        var fetched = await Fetcher().FetchBytesAsync(server.Url("/video.mp4"), "image_url", 10_000, CancellationToken.None);
+        fetched.Body.ShouldBe(MediaServer.Body);
+        fetched.ContentType.ShouldBe("video/mp4");
+
+        var tooBig = await Should.ThrowAsync<RemoteFetchFailedException>(
+            Fetcher().FetchBytesAsync(server.Url("/endless"), "image_url", 50_000, CancellationToken.None));
+        tooBig.Message.ShouldBe("image_url is larger than the 50000 bytes allowed");
+
+        var refused = await Should.ThrowAsync<RemoteFetchRefusedException>(
+            Fetcher(o => o.AllowLoopback = false).FetchBytesAsync(server.Url("/video.mp4"), "image_url", 10_000, CancellationToken.None));
+        refused.Message.ShouldBe("image_url resolves to a loopback address");
+    }
+
+    [Fact]
     public async Task Fetches_from_an_ipv6_literal_host()
     {
-        var fetched = await Fetcher().FetchAsync(server.UrlV6("/video.mp4"), destination, 10_000, CancellationToken.None);
+        var fetched = await Fetcher().FetchAsync(server.UrlV6("/video.mp4"), "target_video_url", destination, 10_000, CancellationToken.None);
 
         fetched.Bytes.ShouldBe(MediaServer.Body.Length);
         connector.Connected.ShouldBe([IPAddress.IPv6Loopback]);
@@ -38,7 +54,7 @@ public sealed class RemoteMediaFetcherTests(MediaServer server) : IClassFixture<
     {
         var url = new UriBuilder(server.Url("/video.mp4")) { Host = "media.test" }.Uri;
 
-        var fetched = await Fetcher().FetchAsync(url, destination, 10_000, CancellationToken.None);
+        var fetched = await Fetcher().FetchAsync(url, "target_video_url", destination, 10_000, CancellationToken.None);
 
         fetched.Bytes.ShouldBe(MediaServer.Body.Length);
         connector.Connected.ShouldBe([IPAddress.Loopback]);
@@ -48,7 +64,7 @@ public sealed class RemoteMediaFetcherTests(MediaServer server) : IClassFixture<
     public async Task A_declared_length_over_the_cap_fails_before_the_body_is_read()
     {
         var failure = await Should.ThrowAsync<RemoteFetchFailedException>(
-            Fetcher().FetchAsync(server.Url("/video.mp4"), destination, MediaServer.Body.Length - 1, CancellationToken.None));
+            Fetcher().FetchAsync(server.Url("/video.mp4"), "target_video_url", destination, MediaServer.Body.Length - 1, CancellationToken.None));
 
         failure.Message.ShouldBe($"target_video_url is larger than the {MediaServer.Body.Length - 1} bytes allowed");
         File.Exists(destination).ShouldBeFalse();
@@ -58,7 +74,7 @@ public sealed class RemoteMediaFetcherTests(MediaServer server) : IClassFixture<
     public async Task A_streamed_body_without_length_is_cut_at_the_cap()
     {
         var failure = await Should.ThrowAsync<RemoteFetchFailedException>(
-            Fetcher().FetchAsync(server.Url("/endless"), destination, 50_000, CancellationToken.None));
+            Fetcher().FetchAsync(server.Url("/endless"), "target_video_url", destination, 50_000, CancellationToken.None));
 
         failure.Message.ShouldBe("target_video_url is larger than the 50000 bytes allowed");
         File.Exists(destination).ShouldBeFalse();
@@ -68,7 +84,7 @@ public sealed class RemoteMediaFetcherTests(MediaServer server) : IClassFixture<
     public async Task The_configured_cap_wins_over_a_larger_request()
     {
         var failure = await Should.ThrowAsync<RemoteFetchFailedException>(
-            Fetcher(o => o.MaxBytes = 100).FetchAsync(server.Url("/video.mp4"), destination, 1L << 30, CancellationToken.None));
+            Fetcher(o => o.MaxBytes = 100).FetchAsync(server.Url("/video.mp4"), "target_video_url", destination, 1L << 30, CancellationToken.None));
 
         failure.Message.ShouldBe("target_video_url is larger than the 100 bytes allowed");
     }
@@ -77,7 +93,7 @@ public sealed class RemoteMediaFetcherTests(MediaServer server) : IClassFixture<
     public async Task A_server_that_does_not_answer_in_time_fails_with_a_timeout()
     {
         var failure = await Should.ThrowAsync<RemoteFetchFailedException>(
-            Fetcher(o => o.Timeout = TimeSpan.FromMilliseconds(500)).FetchAsync(server.Url("/hang"), destination, 10_000, CancellationToken.None));
+            Fetcher(o => o.Timeout = TimeSpan.FromMilliseconds(500)).FetchAsync(server.Url("/hang"), "target_video_url", destination, 10_000, CancellationToken.None));
 
         failure.Message.ShouldBe("target_video_url took longer than 0.5 s to download");
     }
@@ -88,7 +104,7 @@ public sealed class RemoteMediaFetcherTests(MediaServer server) : IClassFixture<
         using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
 
         await Should.ThrowAsync<OperationCanceledException>(
-            Fetcher().FetchAsync(server.Url("/hang"), destination, 10_000, cancellation.Token));
+            Fetcher().FetchAsync(server.Url("/hang"), "target_video_url", destination, 10_000, cancellation.Token));
 
         File.Exists(destination).ShouldBeFalse();
     }
@@ -97,7 +113,7 @@ public sealed class RemoteMediaFetcherTests(MediaServer server) : IClassFixture<
     public async Task An_http_error_is_a_fetch_failure()
     {
         var failure = await Should.ThrowAsync<RemoteFetchFailedException>(
-            Fetcher().FetchAsync(server.Url("/missing"), destination, 10_000, CancellationToken.None));
+            Fetcher().FetchAsync(server.Url("/missing"), "target_video_url", destination, 10_000, CancellationToken.None));
 
         failure.Message.ShouldBe("target_video_url answered HTTP 404");
     }
@@ -105,7 +121,7 @@ public sealed class RemoteMediaFetcherTests(MediaServer server) : IClassFixture<
     [Fact]
     public async Task Follows_a_redirect_to_an_allowed_url()
     {
-        var fetched = await Fetcher().FetchAsync(server.Url("/redirect?to=/video.mp4"), destination, 10_000, CancellationToken.None);
+        var fetched = await Fetcher().FetchAsync(server.Url("/redirect?to=/video.mp4"), "target_video_url", destination, 10_000, CancellationToken.None);
 
         fetched.Bytes.ShouldBe(MediaServer.Body.Length);
     }
@@ -118,7 +134,7 @@ public sealed class RemoteMediaFetcherTests(MediaServer server) : IClassFixture<
     public async Task Refuses_a_redirect_to_a_forbidden_address_without_connecting_to_it(string target, string kind)
     {
         var refusal = await Should.ThrowAsync<RemoteFetchRefusedException>(
-            Fetcher().FetchAsync(server.Url($"/redirect?to={Uri.EscapeDataString(target)}"), destination, 10_000, CancellationToken.None));
+            Fetcher().FetchAsync(server.Url($"/redirect?to={Uri.EscapeDataString(target)}"), "target_video_url", destination, 10_000, CancellationToken.None));
 
         refusal.Message.ShouldBe($"target_video_url resolves to a {kind} address");
         connector.Connected.ShouldBe([IPAddress.Loopback], "only the loopback test server was ever connected to");
@@ -129,7 +145,7 @@ public sealed class RemoteMediaFetcherTests(MediaServer server) : IClassFixture<
     public async Task Refuses_a_redirect_to_another_scheme()
     {
         var refusal = await Should.ThrowAsync<RemoteFetchRefusedException>(
-            Fetcher().FetchAsync(server.Url($"/redirect?to={Uri.EscapeDataString("file:///etc/passwd")}"), destination, 10_000, CancellationToken.None));
+            Fetcher().FetchAsync(server.Url($"/redirect?to={Uri.EscapeDataString("file:///etc/passwd")}"), "target_video_url", destination, 10_000, CancellationToken.None));
 
         refusal.Message.ShouldBe("target_video_url must be an http or https URL");
     }
@@ -138,7 +154,7 @@ public sealed class RemoteMediaFetcherTests(MediaServer server) : IClassFixture<
     public async Task Too_many_redirects_fail()
     {
         var failure = await Should.ThrowAsync<RemoteFetchFailedException>(
-            Fetcher(o => o.MaxRedirects = 3).FetchAsync(server.Url("/loop/0"), destination, 10_000, CancellationToken.None));
+            Fetcher(o => o.MaxRedirects = 3).FetchAsync(server.Url("/loop/0"), "target_video_url", destination, 10_000, CancellationToken.None));
 
         failure.Message.ShouldBe("target_video_url redirected more than 3 times");
     }
@@ -147,7 +163,7 @@ public sealed class RemoteMediaFetcherTests(MediaServer server) : IClassFixture<
     public async Task Loopback_is_refused_unless_configured()
     {
         var refusal = await Should.ThrowAsync<RemoteFetchRefusedException>(
-            Fetcher(o => o.AllowLoopback = false).FetchAsync(server.Url("/video.mp4"), destination, 10_000, CancellationToken.None));
+            Fetcher(o => o.AllowLoopback = false).FetchAsync(server.Url("/video.mp4"), "target_video_url", destination, 10_000, CancellationToken.None));
 
         refusal.Message.ShouldBe("target_video_url resolves to a loopback address");
         connector.Connected.ShouldBeEmpty();

@@ -1,9 +1,9 @@
-namespace Verging.Jobs.Fetching;
+namespace Verging.SharedKernel.Fetching;
 
-/// <summary>Configuration section <c>Jobs:Fetch</c>.</summary>
+/// <summary>Configuration section <c>RemoteFetch</c>: one guard for every module that downloads a customer's URL.</summary>
 public sealed class RemoteFetchOptions
 {
-    public const string Section = "Jobs:Fetch";
+    public const string Section = "RemoteFetch";
 
     /// <summary>Admits loopback addresses (127.0.0.0/8, ::1): local development and tests only, never production.</summary>
     public bool AllowLoopback { get; set; }
