@@ -71,7 +71,7 @@ public sealed class ChatPipeline(
     {
         var (call, caller, hold, service, inputTokens, _, started) = paid;
         using var upstream = CancellationTokenSource.CreateLinkedTokenSource(aborted);
-        var answer = AskAsync(call, upstream.Token);
+        var answer = call.Image is { Bytes: null } ? AskWithFetchedImageAsync(call, upstream.Token) : provider.CompleteAsync(call, upstream.Token);
         if (await ConfirmHoldAsync(bus, paid, answer, upstream) is { } refused)
         {
             return refused;
@@ -110,18 +110,14 @@ public sealed class ChatPipeline(
     }
 
     /// <summary>
-    /// The provider's answer. Vision by URL first fetches the image (guarded, typed by content) while the hold
-    /// commits, so the provider never fetches a customer's URL itself; a URL that cannot be used throws
+    /// Vision by URL: fetches the image (guarded, typed by content) while the hold commits, then asks the provider,
+    /// so the provider never fetches a customer's URL itself. A URL that cannot be used throws
     /// <see cref="VisionImageException"/> before the provider is asked.
     /// </summary>
-    private async Task<ChatCompletionResult> AskAsync(ChatCompletionRequest call, CancellationToken cancellation)
+    private async Task<ChatCompletionResult> AskWithFetchedImageAsync(ChatCompletionRequest call, CancellationToken cancellation)
     {
-        if (call.Image is { Bytes: null } image)
-        {
-            call = call with { Image = await images.ResolveAsync(image, cancellation) };
-        }
-
-        return await provider.CompleteAsync(call, cancellation);
+        var image = await images.ResolveAsync(call.Image!, cancellation);
+        return await provider.CompleteAsync(call with { Image = image }, cancellation);
     }
 
     /// <summary>
