@@ -1,8 +1,8 @@
 using JasperFx;
 using Verging.Api.Files;
 using Verging.Api.Health;
-using Verging.Api.Idempotency;
 using Verging.Api.Hosting;
+using Verging.Api.Idempotency;
 
 var builder = WebApplication.CreateBuilder(args);
 

@@ -96,7 +96,7 @@ internal sealed class GuardedRemoteMediaFetcher(IOptions<RemoteFetchOptions> opt
         {
             throw new RemoteFetchFailedException($"{field} could not be fetched ({Describe(e)})", e);
         }
-        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException)
+        catch (IOException e)
         {
             throw new RemoteFetchFailedException($"{field} could not be fetched (the connection broke)", e);
         }

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Alba;
 using System.Text.Json.Nodes;
+using Alba;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;

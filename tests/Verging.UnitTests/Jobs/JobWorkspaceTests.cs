@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Options;
 using Verging.Jobs;
 using Verging.Jobs.Domain;
-using Verging.SharedKernel.Fetching;
 using Verging.Jobs.Processing;
 using Verging.Jobs.Running;
 using Verging.SharedKernel.Blobs;
+using Verging.SharedKernel.Fetching;
 
 namespace Verging.UnitTests.Jobs;
 

@@ -6,11 +6,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Verging.Jobs.Api;
 using Verging.Jobs.Domain;
-using Verging.SharedKernel.Fetching;
 using Verging.Jobs.Lifecycle;
 using Verging.Jobs.Processing;
 using Verging.Jobs.Retention;
 using Verging.Jobs.Running;
+using Verging.SharedKernel.Fetching;
 using Wolverine;
 
 namespace Verging.Jobs;

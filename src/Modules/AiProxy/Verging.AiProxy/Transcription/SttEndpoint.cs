@@ -2,11 +2,11 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Verging.AiProxy.Billing;
-using Verging.SharedKernel.Media;
 using Verging.AiProxy.Pricing;
 using Verging.AiProxy.Providers;
 using Verging.SharedKernel;
 using Verging.SharedKernel.Http;
+using Verging.SharedKernel.Media;
 using Wolverine;
 using Wolverine.Http;
 

@@ -2,12 +2,12 @@ using FluentValidation;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Verging.AiProxy.Chat;
-using Verging.SharedKernel.Media;
 using Verging.AiProxy.Providers;
 using Verging.AiProxy.Transcription;
 using Verging.SharedKernel;
 using Verging.SharedKernel.Fetching;
 using Verging.SharedKernel.Http;
+using Verging.SharedKernel.Media;
 using Wolverine;
 using Wolverine.Http;
 

@@ -5,10 +5,10 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Verging.Jobs.Contracts;
 using Verging.Jobs.Domain;
-using Verging.SharedKernel.Fetching;
 using Verging.Jobs.Lifecycle;
 using Verging.SharedKernel;
 using Verging.SharedKernel.Blobs;
+using Verging.SharedKernel.Fetching;
 using Verging.SharedKernel.Media;
 using Wolverine.Http;
 

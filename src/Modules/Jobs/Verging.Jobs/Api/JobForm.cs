@@ -2,9 +2,9 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Verging.Jobs.Domain;
-using Verging.SharedKernel.Fetching;
 using Verging.SharedKernel;
 using Verging.SharedKernel.Blobs;
+using Verging.SharedKernel.Fetching;
 using Verging.SharedKernel.Http;
 using Verging.SharedKernel.Media;
 

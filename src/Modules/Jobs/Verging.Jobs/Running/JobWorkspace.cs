@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Verging.Jobs.Domain;
-using Verging.SharedKernel.Fetching;
-using Verging.SharedKernel.Blobs;
-using Verging.SharedKernel.Media;
 using Verging.Jobs.Processing;
+using Verging.SharedKernel.Blobs;
+using Verging.SharedKernel.Fetching;
+using Verging.SharedKernel.Media;
 
 namespace Verging.Jobs.Running;
 
