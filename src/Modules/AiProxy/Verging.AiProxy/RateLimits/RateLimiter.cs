@@ -156,11 +156,19 @@ public sealed class RateLimiter(NpgsqlDataSource dataSource, IOptions<RateLimitO
         {
             lock (this)
             {
-                if (_window != window)
+                if (window < _window)
                 {
-                    // A new window: claims of the old one are worth nothing now.
+                    // A claim for a window that has ended while it waited its turn: it admits this one request
+                    // (the counter of its window allowed it) and says nothing about the current window.
+                    return new RateLimitDecision(granted > 0, limit, 0, reset);
+                }
+
+                if (window > _window)
+                {
+                    // A new window: claims of the old one are worth nothing now, and its count is not this one's.
                     _window = window;
                     _unused = 0;
+                    _counted = 0;
                     _full = false;
                 }
 
