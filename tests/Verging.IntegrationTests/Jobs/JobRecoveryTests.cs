@@ -77,6 +77,21 @@ public sealed class JobRecoveryTests(ControlledJobsHost fixture)
         // Someone else cannot report on this lease.
         (await worker.PostAsJsonAsync($"/worker/v1/jobs/{id}/complete", new { attempt = 1, worker_id = "intruder", outputs = new[] { new { name = "video", output_id = outputId, content_type = "video/mp4" } } }))
             .StatusCode.ShouldBe(HttpStatusCode.Conflict);
+
+        // An output id must be a file this job's uploads made: a path out of the job's folder is a 400, not a 500.
+        foreach (var escape in new[] { $"jobs/{Guid.Parse(id):N}/../../../etc/passwd", $"jobs/{Guid.Parse(id):N}/sub/x.mp4", $"jobs/{Guid.Parse(id):N}/" })
+        {
+            var refused = await worker.PostAsJsonAsync($"/worker/v1/jobs/{id}/complete", new { attempt = 1, worker_id = "gpu-1", outputs = new[] { new { name = "video", output_id = escape, content_type = "video/mp4" } } });
+            refused.StatusCode.ShouldBe(HttpStatusCode.BadRequest, escape);
+            (await refused.Content.ReadAsStringAsync()).ShouldContain("outputs:");
+        }
+
+        foreach (var body in new[] { """{"attempt":1,"worker_id":"gpu-1","outputs":[null]}""", """{"attempt":1,"worker_id":"gpu-1","outputs":[{"name":"video"}]}""" })
+        {
+            using var json = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+            (await worker.PostAsync($"/worker/v1/jobs/{id}/complete", json)).StatusCode.ShouldBe(HttpStatusCode.BadRequest, body);
+        }
+
         (await worker.PostAsJsonAsync($"/worker/v1/jobs/{id}/complete", new { attempt = 1, worker_id = "gpu-1", outputs = new[] { new { name = "video", output_id = outputId, content_type = "video/mp4" } } }))
             .EnsureSuccessStatusCode();
 

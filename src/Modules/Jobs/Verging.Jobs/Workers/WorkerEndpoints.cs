@@ -123,7 +123,7 @@ public static class WorkerEndpoints
 
         var job = (await session.LoadAsync<Job>(jobId, http.RequestAborted))!;
         var outputs = report.Outputs ?? [];
-        if (outputs.Count == 0 || outputs.Any(o => !o.OutputId.StartsWith($"jobs/{jobId:N}/", StringComparison.Ordinal) || string.IsNullOrWhiteSpace(o.Name)))
+        if (outputs.Count == 0 || outputs.Any(o => o is null || !IsUploadOf(jobId, o.OutputId) || string.IsNullOrWhiteSpace(o.Name)))
         {
             return ApiError.BadRequest("outputs: one or more {name, output_id, content_type} of files uploaded to this job");
         }
@@ -158,6 +158,23 @@ public static class WorkerEndpoints
         var finished = await lifecycle.SucceedAsync(job, report.Attempt, stored,
             job.JobType is JobTypes.FaceSwap or JobTypes.VideoEnhance ? report.MeasuredDurationSeconds : null, http.RequestAborted);
         return Results.Json(new { status = finished?.Status ?? JobStatus.Cancelled });
+    }
+
+    /// <summary>
+    /// A key in this job's folder, as the outputs endpoint makes them (jobs/{id}/yyyy/MM/dd/{file}): plain path
+    /// segments only. Another job's folder, "." or "..", empty segments or backslashes are refused here, before
+    /// the blob store sees the key (it would throw on a path leaving its root).
+    /// </summary>
+    private static bool IsUploadOf(Guid jobId, string? outputId)
+    {
+        var folder = $"jobs/{jobId:N}/";
+        if (outputId is null || !outputId.StartsWith(folder, StringComparison.Ordinal) || outputId.Contains('\\'))
+        {
+            return false;
+        }
+
+        var segments = outputId[folder.Length..].Split('/');
+        return segments.All(s => s.Length > 0 && s is not "." and not "..");
     }
 
     [WolverinePost("/worker/v1/jobs/{job_id}/fail", Name = "WorkerFail")]
