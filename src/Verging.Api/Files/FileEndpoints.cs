@@ -24,8 +24,14 @@ internal static class FileEndpoints
     }
 
     public static void MapVergingFiles(this WebApplication app) =>
-        app.MapGet(BlobUrlSigner.RoutePrefix + "{**key}", async (string key, string? expires, string? sig, HttpContext http, BlobUrlSigner signer, IBlobStore store) =>
+        app.MapGet(BlobUrlSigner.RoutePrefix + "{**key}", async (string? key, string? expires, string? sig, HttpContext http, BlobUrlSigner signer, IBlobStore store) =>
         {
+            // "/files/" names no file at all (a required key would make it a 400 about the request body).
+            if (string.IsNullOrEmpty(key))
+            {
+                return ApiError.NotFound("No file named: the URL ends at /files/");
+            }
+
             if (!signer.IsValid(key, expires, sig))
             {
                 return (IResult)new ApiError(403, ErrorCodes.Forbidden, "This file URL is invalid or has expired");

@@ -216,6 +216,9 @@ public sealed class SandboxMediaTests(VergingHost fixture)
             var result = await fixture.Host.Scenario(s => { s.Get.Url(bad); s.StatusCodeShouldBe(403); });
             await result.ShouldBeError(40300);
         }
+
+        var none = await fixture.Host.Scenario(s => { s.Get.Url("/files/"); s.StatusCodeShouldBe(404); });
+        await none.ShouldBeError(40400);
     }
 
     private async Task<JsonNode> Post(string key, string url, string body, int status) =>
