@@ -43,7 +43,7 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencySto
             return;
         }
 
-        var hash = await HashRequestAsync(context.Request);
+        var hash = await RequestFingerprint.ComputeAsync(context.Request);
         var previous = await store.ClaimAsync(scope, key, hash, context.RequestAborted);
         if (previous is not null)
         {
@@ -124,23 +124,6 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencySto
 
         var account = context.User.FindFirst(Caller.AccountIdClaim)?.Value;
         return account is null ? null : $"{account}:{context.Request.Path}";
-    }
-
-    /// <summary>SHA-256 of method, path, query, content type and body: "the same request".</summary>
-    private static async Task<byte[]> HashRequestAsync(HttpRequest request)
-    {
-        request.EnableBuffering();
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(Encoding.UTF8.GetBytes($"{request.Method}\n{request.Path}\n{request.QueryString}\n{request.ContentType}\n"));
-        var buffer = new byte[81920];
-        int read;
-        while ((read = await request.Body.ReadAsync(buffer, request.HttpContext.RequestAborted)) > 0)
-        {
-            hash.AppendData(buffer, 0, read);
-        }
-
-        request.Body.Position = 0;
-        return hash.GetHashAndReset();
     }
 
     /// <summary>

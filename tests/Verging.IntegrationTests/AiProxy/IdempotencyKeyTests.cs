@@ -53,6 +53,36 @@ public sealed class IdempotencyKeyTests : IDisposable
         (text.Length - text.Replace(part, "", StringComparison.Ordinal).Length) / part.Length;
 
     [Fact]
+    public async Task A_retried_upload_with_a_new_multipart_boundary_is_replayed_and_charged_once()
+    {
+        // curl and HTTP libraries choose a new boundary for every request: a retry must still be recognised.
+        var (_, key) = await _fixture.CreateAccountAsync(credits: 50);
+        var audio = await TestMedia.ToneAsync(2, "wav");
+        using var client = _fixture.Host.Server.CreateClient();
+        async Task<HttpResponseMessage> Upload(string boundary, byte[] file)
+        {
+            using var form = new MultipartFormDataContent(boundary);
+            form.Add(new ByteArrayContent(file), "file", "clip.wav");
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/ai/stt") { Content = form };
+            request.Headers.TryAddWithoutValidation("Authorization", $"ApiKey {key}");
+            request.Headers.Add("Idempotency-Key", "upload-1");
+            return await client.SendAsync(request);
+        }
+
+        var first = await Upload("boundary-one-1111", audio);
+        var retry = await Upload("boundary-two-2222", audio);
+        first.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
+        retry.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
+        retry.Headers.GetValues("Idempotent-Replayed").ShouldBe(["true"]);
+        (await retry.Content.ReadAsStringAsync()).ShouldBe(await first.Content.ReadAsStringAsync());
+        _fixture.Upstream.Calls.ShouldBe(1);
+        (await Balance(key)).ShouldBe(49);
+
+        var other = await Upload("boundary-three-3333", await TestMedia.ToneAsync(3, "wav"));
+        other.StatusCode.ShouldBe(System.Net.HttpStatusCode.UnprocessableEntity);
+    }
+
+    [Fact]
     public async Task The_same_key_with_a_different_request_is_422()
     {
         var (_, key) = await _fixture.CreateAccountAsync(credits: 50);
