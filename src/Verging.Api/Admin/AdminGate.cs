@@ -1,6 +1,5 @@
-using System.Security.Cryptography;
-using System.Text;
 using Verging.SharedKernel;
+using Verging.SharedKernel.Http;
 
 namespace Verging.Api.Admin;
 
@@ -11,8 +10,6 @@ namespace Verging.Api.Admin;
 /// </summary>
 internal sealed class AdminGate(RequestDelegate next, string? adminToken)
 {
-    private readonly byte[]? _expected = string.IsNullOrEmpty(adminToken) ? null : Encoding.UTF8.GetBytes("Bearer " + adminToken);
-
     public Task InvokeAsync(HttpContext context)
     {
         if (!context.Request.Path.StartsWithSegments("/admin", StringComparison.OrdinalIgnoreCase))
@@ -20,13 +17,12 @@ internal sealed class AdminGate(RequestDelegate next, string? adminToken)
             return next(context);
         }
 
-        if (_expected is null)
+        if (string.IsNullOrEmpty(adminToken))
         {
             return ApiError.NotFound($"No route matches {context.Request.Method} {context.Request.Path}").ExecuteAsync(context);
         }
 
-        var presented = Encoding.UTF8.GetBytes(context.Request.Headers.Authorization.ToString());
-        if (!CryptographicOperations.FixedTimeEquals(presented, _expected))
+        if (!BearerToken.Matches(context.Request.Headers.Authorization.ToString(), adminToken))
         {
             context.Response.Headers.WWWAuthenticate = "Bearer";
             return ApiError.Unauthorized("Invalid or missing admin token").ExecuteAsync(context);

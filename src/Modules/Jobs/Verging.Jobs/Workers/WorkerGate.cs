@@ -1,7 +1,6 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.AspNetCore.Http;
 using Verging.SharedKernel;
+using Verging.SharedKernel.Http;
 
 namespace Verging.Jobs.Workers;
 
@@ -18,9 +17,7 @@ public static class WorkerGate
             return ApiError.NotFound($"No route matches {http.Request.Method} {http.Request.Path}");
         }
 
-        var presented = Encoding.UTF8.GetBytes(http.Request.Headers.Authorization.ToString());
-        var expected = Encoding.UTF8.GetBytes("Bearer " + token);
-        if (!CryptographicOperations.FixedTimeEquals(presented, expected))
+        if (!BearerToken.Matches(http.Request.Headers.Authorization.ToString(), token))
         {
             http.Response.Headers.WWWAuthenticate = "Bearer";
             return ApiError.Unauthorized("Invalid or missing worker token");
