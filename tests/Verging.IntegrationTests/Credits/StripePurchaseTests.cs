@@ -84,6 +84,20 @@ public sealed class StripePurchaseTests(VergingHost fixture)
     }
 
     [Fact]
+    public async Task A_session_paid_in_another_currency_credits_nothing()
+    {
+        // Our sessions are priced in USD; 1050 yen are not $10.50 and must not buy 556 credits.
+        var (account, key) = await fixture.CreateAccountAsync();
+        var yen = CheckoutCompleted($"cs_test_{Guid.NewGuid():N}", account, 1050).Replace("\"currency\": \"usd\"", "\"currency\": \"jpy\"", StringComparison.Ordinal);
+        var receipt = await Deliver(yen, 200);
+        receipt["outcome"]!.GetValue<string>().ShouldBe("unsupported currency");
+        receipt["credited"]!.GetValue<long>().ShouldBe(0);
+
+        var balance = await (await fixture.Host.Scenario(s => { s.Get.Url("/api/v1/credits"); s.WithApiKey(key); })).Json();
+        balance["balance"]!.GetValue<long>().ShouldBe(0);
+    }
+
+    [Fact]
     public async Task Checkout_without_a_stripe_key_is_503_and_bad_amounts_are_400()
     {
         var (_, key) = await fixture.CreateAccountAsync();

@@ -62,6 +62,14 @@ public static class StripeWebhookEndpoint
             return Results.Json(new WebhookReceipt(true, "unknown account", 0));
         }
 
+        if (!string.Equals(checkout.Currency, "usd", StringComparison.OrdinalIgnoreCase))
+        {
+            // Our sessions are priced in USD (CreateCheckout): an amount in another currency is not cents of a
+            // dollar, and converting it is not this endpoint's job. Visible to operators; Stripe need not retry.
+            logger.LogError("Paid Stripe checkout session {SessionId} is in {Currency}, not usd; nothing credited", checkout.Id, checkout.Currency);
+            return Results.Json(new WebhookReceipt(true, "unsupported currency", 0));
+        }
+
         var cents = checkout.AmountTotal ?? 0;
         var credits = SharedKernel.CreditMath.CreditsForUsdCents(cents);
         if (credits < 1)
