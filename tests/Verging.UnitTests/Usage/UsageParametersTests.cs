@@ -70,6 +70,11 @@ public sealed class UsageParametersTests
     [InlineData(null, "application/json, text/csv", false)]
     [InlineData(null, "text/csv, application/json;q=0.5", true)]
     [InlineData(null, "*/*", false)]
+    [InlineData(null, "text/csv;q=0.1, application/json", false)]
+    [InlineData(null, "application/json;q=0.4, text/csv;q=0.9", true)]
+    [InlineData(null, "text/csv;q=0", false)]
+    [InlineData(null, "TEXT/CSV", true)]
+    [InlineData(null, "text/csv;q=0.5, application/json;q=0.5", true)]
     public void Csv_is_chosen_by_format_or_by_the_accept_header(string? format, string? accept, bool csv) =>
         List(format: format, accept: accept).Request!.Csv.ShouldBe(csv);
 

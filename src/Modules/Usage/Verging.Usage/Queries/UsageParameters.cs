@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Net.Http.Headers;
 using Verging.SharedKernel.Http;
 
 namespace Verging.Usage.Queries;
@@ -79,17 +80,33 @@ public static class UsageParameters
     }
 
     /// <summary>True when the client asked for CSV by content negotiation (and did not prefer JSON).</summary>
+    /// <summary>
+    /// CSV when the Accept header prefers text/csv to application/json: by quality (q), then by order. A type at
+    /// q=0 is refused, an absent one counts as not wanted; no header, or one that cannot be parsed, means JSON.
+    /// </summary>
     public static bool WantsCsv(string? accept)
     {
-        if (string.IsNullOrEmpty(accept))
+        if (string.IsNullOrEmpty(accept) || !MediaTypeHeaderValue.TryParseList([accept], out var types))
         {
             return false;
         }
 
-        var types = accept.Split(',').Select(t => t.Split(';')[0].Trim()).ToList();
-        var csv = types.FindIndex(t => t.Equals("text/csv", StringComparison.OrdinalIgnoreCase));
-        var json = types.FindIndex(t => t.Equals("application/json", StringComparison.OrdinalIgnoreCase));
-        return csv >= 0 && (json < 0 || csv < json);
+        var (csv, csvAt) = Preference(types, "text/csv");
+        var (json, jsonAt) = Preference(types, "application/json");
+        return csv > 0 && (csv > json || (csv == json && csvAt < jsonAt));
+    }
+
+    private static (double Quality, int Position) Preference(IList<MediaTypeHeaderValue> types, string mediaType)
+    {
+        for (var i = 0; i < types.Count; i++)
+        {
+            if (types[i].MediaType.Equals(mediaType, StringComparison.OrdinalIgnoreCase))
+            {
+                return (types[i].Quality ?? 1.0, i);
+            }
+        }
+
+        return (0, int.MaxValue);
     }
 
     private static (DateTimeOffset? From, DateTimeOffset? To) ParseRange(string? from, string? to, List<string> problems)
