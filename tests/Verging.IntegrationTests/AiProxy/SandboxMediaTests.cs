@@ -197,6 +197,21 @@ public sealed class SandboxMediaTests(VergingHost fixture)
     }
 
     [Fact]
+    public async Task Vision_reads_a_signed_url_of_ours_from_the_store_and_describes_the_image()
+    {
+        // The sandbox host refuses loopback addresses, so this can only work by reading the store.
+        var (_, key) = await fixture.CreateAccountAsync(credits: 20);
+        var generated = (await Post(key, "/api/v1/ai/imagegen", """{"prompt":"a red square","size":"256x256"}""", 200))["images"]![0]!.GetValue<string>();
+        var json = await Post(key, "/api/v1/ai/vision", $$"""{"prompt":"What is this?","image_url":"{{generated}}"}""", 200);
+        json["content"]!.GetValue<string>().ShouldContain("PNG of 256x256 pixels");
+        json["model"]!.GetValue<string>().ShouldStartWith("sandbox-");
+
+        var forged = generated[..^4] + (generated[^4..] == "aaaa" ? "bbbb" : "aaaa");
+        var refused = await fixture.Host.Scenario(s => { s.Post.Url("/api/v1/ai/vision"); s.JsonBody($$"""{"prompt":"x","image_url":"{{forged}}"}"""); s.WithApiKey(key); s.StatusCodeShouldBe(400); });
+        (await refused.ShouldBeError(40000)).ShouldBe("image_url resolves to a loopback address");
+    }
+
+    [Fact]
     public async Task Vision_refuses_a_url_with_credentials_before_holding_anything()
     {
         var (_, key) = await fixture.CreateAccountAsync(credits: 10);

@@ -1,5 +1,6 @@
 using Verging.AiProxy.Providers;
 using Verging.SharedKernel;
+using Verging.SharedKernel.Blobs;
 using Verging.SharedKernel.Fetching;
 using Verging.SharedKernel.Media;
 
@@ -11,7 +12,7 @@ namespace Verging.AiProxy.Vision;
 /// would fetch it from inside our network unchecked; fetched here, the URL gets the same checks as a job's
 /// target_video_url, the image is typed by content like an upload, and the sandbox can describe it.
 /// </summary>
-public sealed class VisionImageSource(IRemoteMediaFetcher fetcher)
+public sealed class VisionImageSource(IRemoteMediaFetcher fetcher, BlobUrlSigner signer, IBlobStore blobs)
 {
     public const string Field = "image_url";
 
@@ -23,19 +24,46 @@ public sealed class VisionImageSource(IRemoteMediaFetcher fetcher)
             return image;
         }
 
-        FetchedBytes fetched;
+        var url = new Uri(image.Url!);
+        // A signed URL of our own (an upload, a generated image) is read from the store, as jobs do: no HTTP
+        // request to ourselves, which the guard would refuse on a loopback or private address anyway.
+        var body = signer.KeyFromOwnUrl(url) is { } key ? await ReadOwnAsync(key, cancellation) : await FetchAsync(url, cancellation);
+        var type = ContentSniffer.ImageType(body)
+            ?? throw new VisionImageException(ApiError.BadRequest($"{Field}: not a png, jpeg, gif or webp image"));
+        return image with { Bytes = body, MediaType = ContentSniffer.MediaType(type) };
+    }
+
+    private async Task<byte[]> FetchAsync(Uri url, CancellationToken cancellation)
+    {
         try
         {
-            fetched = await fetcher.FetchBytesAsync(new Uri(image.Url!), Field, VisionEndpoints.MaxImageBytes, cancellation);
+            return (await fetcher.FetchBytesAsync(url, Field, VisionEndpoints.MaxImageBytes, cancellation)).Body;
         }
         catch (Exception e) when (e is RemoteFetchRefusedException or RemoteFetchFailedException)
         {
             throw new VisionImageException(ApiError.BadRequest(e.Message));
         }
+    }
 
-        var type = ContentSniffer.ImageType(fetched.Body)
-            ?? throw new VisionImageException(ApiError.BadRequest($"{Field}: not a png, jpeg, gif or webp image"));
-        return image with { Bytes = fetched.Body, MediaType = ContentSniffer.MediaType(type) };
+    private async Task<byte[]> ReadOwnAsync(string key, CancellationToken cancellation)
+    {
+        var opened = await blobs.OpenAsync(key, cancellation)
+            ?? throw new VisionImageException(ApiError.BadRequest($"{Field}: the file no longer exists (it may have been removed after its retention period)"));
+        await using var content = opened.Content;
+        using var copy = new MemoryStream();
+        var buffer = new byte[81920];
+        int read;
+        while ((read = await content.ReadAsync(buffer, cancellation)) > 0)
+        {
+            if (copy.Length + read > VisionEndpoints.MaxImageBytes)
+            {
+                throw new VisionImageException(ApiError.BadRequest($"{Field} is larger than the {VisionEndpoints.MaxImageBytes} bytes allowed"));
+            }
+
+            copy.Write(buffer, 0, read);
+        }
+
+        return copy.ToArray();
     }
 }
 
