@@ -260,6 +260,16 @@ public sealed class JobLifecycleTests(JobsHost fixture)
             refused["message"]!.GetValue<string>().ShouldContain("target_video_url", Case.Insensitive);
         }
 
+        // A file name is text for people and workers: no control characters (a CR/LF would reach a worker's
+        // headers or logs); its limit counts characters as code points, like TTS input.
+        foreach (var (name, problem) in new[] { ("clip\u0001.mp4", "control characters"), ("a\r\nX-Injected: 1", "control characters"), (new string('x', 256), "at most 255") })
+        {
+            var (status, refused) = await Api.PostAsync(key, new JobRequest("/api/v1/video-enhance/create-job",
+                [("file_name", name), ("target_video_url", "https://media.example/v.mp4"), ("user_video_duration", "3")], []));
+            status.ShouldBe(HttpStatusCode.BadRequest, name);
+            refused["message"]!.GetValue<string>().ShouldContain($"file_name: {problem}");
+        }
+
         (await Api.CreditsAsync(key)).ShouldBe((10, 0));
         (await Api.SendAsync(key, HttpMethod.Get, "/api/v1/jobs")).Body["total"]!.GetValue<long>().ShouldBe(0);
     }

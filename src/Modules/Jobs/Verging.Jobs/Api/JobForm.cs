@@ -27,12 +27,24 @@ public sealed class JobForm(IFormCollection form, string jobType)
         return error is not null ? (null, error) : (new JobForm(form!, jobType), null);
     }
 
+    /// <summary>Characters as code points: an emoji or a CJK character is one.</summary>
+    public const int MaxFileNameCharacters = 255;
+
     public string FileName()
     {
-        var name = MultipartInput.Text(form, "file_name", null, 255, Problems);
+        var name = MultipartInput.Text(form, "file_name", null, int.MaxValue, Problems);
         if (string.IsNullOrWhiteSpace(name))
         {
             Problems.Add("file_name: required, the original file name");
+        }
+        else if (name.EnumerateRunes().Count() > MaxFileNameCharacters)
+        {
+            Problems.Add($"file_name: at most {MaxFileNameCharacters} characters");
+        }
+        else if (name.Any(char.IsControl))
+        {
+            // Echoed to clients and handed to workers, who may log it or put it in a header or a path.
+            Problems.Add("file_name: control characters (line breaks, tabs, NUL ...) are not allowed");
         }
 
         return name ?? "";
