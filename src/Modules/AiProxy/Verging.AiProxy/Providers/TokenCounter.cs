@@ -15,7 +15,60 @@ public sealed class TokenCounter
 
     private readonly Tokenizer _tokenizer = TiktokenTokenizer.CreateForEncoding("o200k_base");
 
-    public int Count(string text) => string.IsNullOrEmpty(text) ? 0 : _tokenizer.CountTokens(text);
+    /// <summary>
+    /// A pre-token (a "word" of the encoding's regex) longer than this is counted in slices of this size. BPE
+    /// merges one pre-token in time quadratic in its length: a chat message of one letter repeated a million
+    /// times took 17 minutes of a core to count. Real words are far shorter, so their counts stay exact.
+    /// </summary>
+    public const int MaxPiece = 128;
+
+    public int Count(string text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return 0;
+        }
+
+        if (text.Length <= MaxPiece || !HasLongPiece(text))
+        {
+            return _tokenizer.CountTokens(text);
+        }
+
+        // Stretches of ordinary pre-tokens are counted whole (exact); each long one in slices. Slicing can only
+        // lose merges across a cut, so the count errs upward, the safe side for a hold.
+        var count = 0;
+        var stretchStart = 0;
+        foreach (var (offset, length) in _tokenizer.PreTokenizer!.PreTokenize(text))
+        {
+            if (length <= MaxPiece)
+            {
+                continue;
+            }
+
+            count += CountExact(text, stretchStart, offset);
+            for (var start = offset; start < offset + length;)
+            {
+                var end = Math.Min(start + MaxPiece, offset + length);
+                if (end < offset + length && char.IsHighSurrogate(text[end - 1]))
+                {
+                    end--; // never cut a surrogate pair in two
+                }
+
+                count += CountExact(text, start, end);
+                start = end;
+            }
+
+            stretchStart = offset + length;
+        }
+
+        return count + CountExact(text, stretchStart, text.Length);
+    }
+
+    private bool HasLongPiece(string text) =>
+        _tokenizer.PreTokenizer is { } pre && pre.PreTokenize(text).Any(piece => piece.Length > MaxPiece);
+
+    private int CountExact(string text, int start, int end) =>
+        end > start ? _tokenizer.CountTokens(text.AsSpan(start, end - start)) : 0;
 
     public long CountPrompt(IEnumerable<ChatMessage> messages) =>
         messages.Sum(m => (long)TokensPerMessage + Count(m.Role) + Count(m.Content)) + ReplyPriming;

@@ -52,12 +52,21 @@ public sealed class SandboxProvider(TokenCounter tokens) : IAiProvider
 
     private string Reply(ChatCompletionRequest request)
     {
-        var last = request.Messages.LastOrDefault(m => m.Role == "user")?.Content ?? string.Empty;
-        var words = last.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length;
-        var quote = last.Length <= 120 ? last : last[..117] + "...";
+        var last = request.Messages.LastOrDefault(m => m.Role == "user")?.Content;
         var reply = new StringBuilder()
             .Append("[Verging sandbox: no AI model was called.] ")
-            .Append($"You sent {request.Messages.Count} message(s); the last one has {words} word(s) and {tokens.Count(last)} token(s): \"{quote}\". ");
+            .Append($"You sent {request.Messages.Count} message(s); ");
+        if (last is null)
+        {
+            reply.Append("none of them is from the user. ");
+        }
+        else
+        {
+            var words = last.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length;
+            var quote = last.Length <= 120 ? last : last[..117] + "...";
+            reply.Append($"your last user message has {words} word(s) and {tokens.Count(last)} token(s): \"{quote}\". ");
+        }
+
         if (request.Image is not null)
         {
             reply.Append(SandboxVision.Describe(request.Image)).Append(' ');
