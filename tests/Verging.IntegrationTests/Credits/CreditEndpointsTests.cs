@@ -121,6 +121,19 @@ public sealed class CreditEndpointsTests(VergingHost fixture)
             s.StatusCodeShouldBe(400);
         });
         (await invalid.ShouldBeError(40000)).ShouldContain("credits:");
+
+        // PostgreSQL cannot store NUL: refused as a 400 naming the field, not a 500 from the database.
+        foreach (var route in new[] { "grants", "adjustments" })
+        {
+            var nul = await fixture.Host.Scenario(s =>
+            {
+                s.Post.Url($"/admin/v1/accounts/{account}/{route}");
+                s.JsonBody("""{"credits": 5, "reason": "a\u0000b"}""");
+                s.WithRequestHeader("Authorization", $"Bearer {VergingHost.AdminToken}");
+                s.StatusCodeShouldBe(400);
+            });
+            (await nul.ShouldBeError(40000)).ShouldStartWith("reason: must not contain control characters");
+        }
     }
 
     [Fact]

@@ -30,6 +30,7 @@ public sealed class AdminApiTests(VergingHost fixture)
     [InlineData("""{"email":"not-an-email"}""", "email")]
     [InlineData("""{}""", "email")]
     [InlineData("""{"email":"a@example.com","credits":-5}""", "credits")]
+    [InlineData("""{"email":"a\u0000b@example.com"}""", "email")]
     public async Task Bad_account_requests_are_400_naming_the_field(string body, string field)
     {
         var result = await Admin(body, 400);

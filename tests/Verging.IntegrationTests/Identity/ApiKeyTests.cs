@@ -168,6 +168,28 @@ public sealed class ApiKeyTests(VergingHost fixture)
     }
 
     [Fact]
+    public async Task Expired_keys_do_not_count_toward_the_active_key_limit()
+    {
+        var (accountId, key) = await fixture.CreateAccountAsync();
+        var now = DateTimeOffset.UtcNow;
+        await using (var session = fixture.Service<IDocumentStore>().LightweightSession())
+        {
+            // The default key and 48 more are active (49 of 50), and one more has expired.
+            for (var i = 0; i < CreateApiKeyEndpoint.MaxActiveKeysPerAccount - 2; i++)
+            {
+                session.Store(IssueApiKey.For(accountId, $"k{i}", now, null).Stored);
+            }
+
+            session.Store(IssueApiKey.For(accountId, "expired", now.AddHours(-2), now.AddHours(-1)).Stored);
+            await session.SaveChangesAsync();
+        }
+
+        // The 50th active key may be created; the 51st may not.
+        await Host.Scenario(s => { s.Post.Url("/api/v1/api-keys"); s.JsonBody("{}"); s.WithApiKey(key); s.StatusCodeShouldBe(201); });
+        await Host.Scenario(s => { s.Post.Url("/api/v1/api-keys"); s.JsonBody("{}"); s.WithApiKey(key); s.StatusCodeShouldBe(409); });
+    }
+
+    [Fact]
     public async Task Creating_a_key_with_no_body_at_all_uses_the_defaults()
     {
         // Every field is optional, so a POST with no body and no Content-Type must work: HttpClient sends
@@ -236,6 +258,8 @@ public sealed class ApiKeyTests(VergingHost fixture)
     [Theory]
     [InlineData("""{"name":"x","expires_at":"2001-01-01T00:00:00Z"}""", "expires_at")]
     [InlineData("""{"name":"0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789x"}""", "name")]
+    [InlineData("""{"name":"a\u0000b"}""", "name")]
+    [InlineData("""{"name":"line\nbreak"}""", "name")]
     public async Task Bad_key_requests_are_400_naming_the_field(string body, string field)
     {
         var (_, key) = await fixture.CreateAccountAsync();

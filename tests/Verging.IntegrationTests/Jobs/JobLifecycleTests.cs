@@ -262,13 +262,18 @@ public sealed class JobLifecycleTests(JobsHost fixture)
 
         // A file name is text for people and workers: no control characters (a CR/LF would reach a worker's
         // headers or logs); its limit counts characters as code points, like TTS input.
-        foreach (var (name, problem) in new[] { ("clip\u0001.mp4", "control characters"), ("a\r\nX-Injected: 1", "control characters"), (new string('x', 256), "at most 255") })
+        foreach (var (name, problem) in new[] { ("clip\u0001.mp4", "must not contain control characters"), ("a\r\nX-Injected: 1", "must not contain control characters"), (new string('x', 256), "at most 255") })
         {
             var (status, refused) = await Api.PostAsync(key, new JobRequest("/api/v1/video-enhance/create-job",
                 [("file_name", name), ("target_video_url", "https://media.example/v.mp4"), ("user_video_duration", "3")], []));
             status.ShouldBe(HttpStatusCode.BadRequest, name);
             refused["message"]!.GetValue<string>().ShouldContain($"file_name: {problem}");
         }
+
+        var (nulStatus, nulPrompt) = await Api.PostAsync(key, new JobRequest("/api/v1/image-to-video/create-job",
+            [("file_name", "still.png"), ("user_video_duration", "3"), ("prompt", "slow\nzoom\u0000in")], []));
+        nulStatus.ShouldBe(HttpStatusCode.BadRequest);
+        nulPrompt["message"]!.GetValue<string>().ShouldContain("prompt: must not contain NUL");
 
         (await Api.CreditsAsync(key)).ShouldBe((10, 0));
         (await Api.SendAsync(key, HttpMethod.Get, "/api/v1/jobs")).Body["total"]!.GetValue<long>().ShouldBe(0);

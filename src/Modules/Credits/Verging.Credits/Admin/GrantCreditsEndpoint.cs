@@ -6,6 +6,7 @@ using Verging.Credits.Ledger;
 using Verging.Credits.Writer;
 using Verging.SharedKernel;
 using Wolverine.Http;
+using Verging.SharedKernel.Validation;
 
 namespace Verging.Credits.Admin;
 
@@ -22,7 +23,7 @@ public sealed class GrantRequestValidator : AbstractValidator<GrantRequest>
     public GrantRequestValidator()
     {
         RuleFor(r => r.Credits).InclusiveBetween(1, 1_000_000_000);
-        RuleFor(r => r.Reason).NotEmpty().MaximumLength(500);
+        RuleFor(r => r.Reason).NotEmpty().MaximumLength(500).Must(v => StoredText.Problem(v) is null).WithMessage(r => StoredText.Problem(r.Reason)!);
     }
 }
 
@@ -31,7 +32,7 @@ public sealed class AdjustmentRequestValidator : AbstractValidator<AdjustmentReq
     public AdjustmentRequestValidator()
     {
         RuleFor(r => r.Credits).NotEqual(0).InclusiveBetween(-1_000_000_000, 1_000_000_000);
-        RuleFor(r => r.Reason).NotEmpty().MaximumLength(500);
+        RuleFor(r => r.Reason).NotEmpty().MaximumLength(500).Must(v => StoredText.Problem(v) is null).WithMessage(r => StoredText.Problem(r.Reason)!);
     }
 }
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Verging.SharedKernel;
 using Wolverine;
 using Wolverine.Http;
+using Verging.SharedKernel.Validation;
 
 namespace Verging.Identity.Accounts;
 
@@ -15,7 +16,7 @@ public sealed class CreateAccountRequestValidator : AbstractValidator<CreateAcco
 {
     public CreateAccountRequestValidator()
     {
-        RuleFor(r => r.Email).NotEmpty().MaximumLength(254).EmailAddress();
+        RuleFor(r => r.Email).NotEmpty().MaximumLength(254).EmailAddress().Must(v => StoredText.Problem(v) is null).WithMessage(r => StoredText.Problem(r.Email)!);
         RuleFor(r => r.Credits).InclusiveBetween(0, 1_000_000_000).When(r => r.Credits is not null);
     }
 }

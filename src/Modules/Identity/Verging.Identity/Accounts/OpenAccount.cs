@@ -4,6 +4,7 @@ using Verging.Identity.ApiKeys;
 using Verging.Identity.Contracts;
 using Verging.SharedKernel;
 using Wolverine;
+using Verging.SharedKernel.Validation;
 
 namespace Verging.Identity.Accounts;
 
@@ -17,7 +18,7 @@ public sealed class OpenAccountValidator : AbstractValidator<OpenAccount>
 {
     public OpenAccountValidator()
     {
-        RuleFor(c => c.Email).NotEmpty().MaximumLength(254).EmailAddress();
+        RuleFor(c => c.Email).NotEmpty().MaximumLength(254).EmailAddress().Must(v => StoredText.Problem(v) is null).WithMessage(c => StoredText.Problem(c.Email)!);
         RuleFor(c => c.Credits).InclusiveBetween(0, 1_000_000_000);
     }
 }

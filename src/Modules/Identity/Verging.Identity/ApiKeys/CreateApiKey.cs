@@ -7,6 +7,7 @@ using Verging.SharedKernel;
 using Verging.SharedKernel.Http;
 using Wolverine;
 using Wolverine.Http;
+using Verging.SharedKernel.Validation;
 
 namespace Verging.Identity.ApiKeys;
 
@@ -20,7 +21,7 @@ public sealed class CreateApiKeyValidator : AbstractValidator<CreateApiKeyReques
 {
     public CreateApiKeyValidator(TimeProvider clock)
     {
-        RuleFor(r => r.Name).MaximumLength(100);
+        RuleFor(r => r.Name).MaximumLength(100).Must(v => StoredText.Problem(v) is null).WithMessage(r => StoredText.Problem(r.Name)!);
         RuleFor(r => r.ExpiresAt)
             .Must(at => at is null || at > clock.GetUtcNow())
             .WithMessage("must be in the future");
@@ -38,8 +39,9 @@ public static class CreateApiKeyEndpoint
     {
         var caller = Caller.From(user);
         var now = clock.GetUtcNow();
+        // Active as the list shows it: neither revoked nor expired (an expired key cannot be used either).
         var active = await session.Query<ApiKey>()
-            .CountAsync(k => k.AccountId == caller.AccountId && k.RevokedAt == null);
+            .CountAsync(k => k.AccountId == caller.AccountId && k.RevokedAt == null && (k.ExpiresAt == null || k.ExpiresAt > now));
         if (active >= MaxActiveKeysPerAccount)
         {
             return ApiError.Conflict($"An account may have at most {MaxActiveKeysPerAccount} active API keys; delete one first");

@@ -7,6 +7,7 @@ using Verging.SharedKernel.Blobs;
 using Verging.SharedKernel.Fetching;
 using Verging.SharedKernel.Http;
 using Verging.SharedKernel.Media;
+using Verging.SharedKernel.Validation;
 
 namespace Verging.Jobs.Api;
 
@@ -41,10 +42,10 @@ public sealed class JobForm(IFormCollection form, string jobType)
         {
             Problems.Add($"file_name: at most {MaxFileNameCharacters} characters");
         }
-        else if (name.Any(char.IsControl))
+        else if (StoredText.Problem(name) is { } problem)
         {
             // Echoed to clients and handed to workers, who may log it or put it in a header or a path.
-            Problems.Add("file_name: control characters (line breaks, tabs, NUL ...) are not allowed");
+            Problems.Add($"file_name: {problem}");
         }
 
         return name ?? "";
@@ -100,7 +101,16 @@ public sealed class JobForm(IFormCollection form, string jobType)
         return seconds;
     }
 
-    public string? Prompt() => MultipartInput.Text(form, "prompt", null, 1000, Problems);
+    public string? Prompt()
+    {
+        var prompt = MultipartInput.Text(form, "prompt", null, 1000, Problems);
+        if (StoredText.Problem(prompt, multiline: true) is { } problem)
+        {
+            Problems.Add($"prompt: {problem}");
+        }
+
+        return prompt;
+    }
 
     public string? VideoUrlText()
     {
