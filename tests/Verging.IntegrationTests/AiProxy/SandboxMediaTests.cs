@@ -163,7 +163,7 @@ public sealed class SandboxMediaTests(VergingHost fixture)
         var json = await Upload(key, "/api/v1/ai/vision/upload", buffer.ToArray(), "photo.jpg", ("prompt", "What is in this image?"));
         var content = json["content"]!.GetValue<string>();
         content.ShouldContain("PNG of 40x30 pixels");
-        content.ShouldContain("#e02020");
+        content.ShouldContain("#fa0a0a"); // the pixels' own colour, not the centre of its quantisation group
         json["credits_consumed"]!.GetValue<long>().ShouldBe(2);
 
         var notImage = await UploadRaw(key, "/api/v1/ai/vision/upload", await TestMedia.ToneAsync(1, "wav"), "photo.png", "image/png", ("prompt", "x"));

@@ -22,7 +22,7 @@ public sealed class VisionRequestValidator : AbstractValidator<VisionRequest>
     {
         RuleFor(r => r.Prompt).NotEmpty().MaximumLength(100_000);
         // The cheap checks of the URL itself; its addresses are checked when it is fetched (VisionImageSource).
-        RuleFor(r => r.ImageUrl).NotEmpty()
+        RuleFor(r => r.ImageUrl).Cascade(CascadeMode.Stop).NotEmpty()
             .Must(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && AddressPolicy.CheckUrl(uri, VisionImageSource.Field) is null)
             .WithMessage("must be an absolute http(s) URL of a png, jpeg, gif or webp image, without a user name or password");
         RuleFor(r => r.Model).ValidModelName();

@@ -13,7 +13,10 @@ public static class SandboxVision
         try
         {
             using var decoded = Image.Load<Rgba32>(bytes, out var format);
-            return $"The image is a {format.Name} of {decoded.Width}x{decoded.Height} pixels; dominant colours: {string.Join(", ", DominantColours(decoded))}.";
+            var colours = DominantColours(decoded);
+            return colours.Count == 0
+                ? $"The image is a {format.Name} of {decoded.Width}x{decoded.Height} pixels, fully transparent."
+                : $"The image is a {format.Name} of {decoded.Width}x{decoded.Height} pixels; dominant colours: {string.Join(", ", colours)}.";
         }
         catch (UnknownImageFormatException)
         {
@@ -21,24 +24,38 @@ public static class SandboxVision
         }
     }
 
-    /// <summary>The three most common colours after quantising to 4 levels per channel, as hex.</summary>
+    /// <summary>
+    /// The three most common colours: pixels are grouped by colour quantised to 4 levels per channel, and each
+    /// group is reported as the mean of its pixels (a pure black image is #000000, not its group's centre).
+    /// Fully transparent pixels have no colour and are left out.
+    /// </summary>
     public static IReadOnlyList<string> DominantColours(Image<Rgba32> image)
     {
-        using var small = image.Clone(x => x.Resize(new ResizeOptions { Size = new Size(64, 64), Mode = ResizeMode.Max }));
-        var counts = new Dictionary<(int, int, int), int>();
+        // A sample of at most 64x64 pixels, taken (nearest neighbour) rather than blended: blending would invent
+        // colours along every edge. A smaller image is used as it is.
+        using var small = image.Width <= 64 && image.Height <= 64
+            ? image.Clone()
+            : image.Clone(x => x.Resize(new ResizeOptions { Size = new Size(64, 64), Mode = ResizeMode.Max, Sampler = KnownResamplers.NearestNeighbor }));
+        var groups = new Dictionary<int, (int Count, long R, long G, long B)>();
         small.ProcessPixelRows(rows =>
         {
             for (var y = 0; y < rows.Height; y++)
             {
                 foreach (var p in rows.GetRowSpan(y))
                 {
-                    var key = ((p.R / 64 * 64) + 32, (p.G / 64 * 64) + 32, (p.B / 64 * 64) + 32);
-                    counts[key] = counts.GetValueOrDefault(key) + 1;
+                    if (p.A == 0)
+                    {
+                        continue;
+                    }
+
+                    var key = (p.R / 64 * 16) + (p.G / 64 * 4) + (p.B / 64);
+                    var (count, r, g, b) = groups.GetValueOrDefault(key);
+                    groups[key] = (count + 1, r + p.R, g + p.G, b + p.B);
                 }
             }
         });
 
-        return counts.OrderByDescending(c => c.Value).Take(3)
-            .Select(c => $"#{c.Key.Item1:x2}{c.Key.Item2:x2}{c.Key.Item3:x2}").ToList();
+        return groups.Values.OrderByDescending(c => c.Count).Take(3)
+            .Select(c => $"#{c.R / c.Count:x2}{c.G / c.Count:x2}{c.B / c.Count:x2}").ToList();
     }
 }
