@@ -1,6 +1,6 @@
 using System.Net;
-using Verging.IntegrationTests.Jobs.Processors;
 using Verging.IntegrationTests.Infrastructure;
+using Verging.IntegrationTests.Jobs.Processors;
 
 namespace Verging.IntegrationTests.Jobs;
 

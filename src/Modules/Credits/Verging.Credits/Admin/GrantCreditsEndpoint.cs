@@ -5,8 +5,8 @@ using Verging.Credits.Contracts;
 using Verging.Credits.Ledger;
 using Verging.Credits.Writer;
 using Verging.SharedKernel;
-using Wolverine.Http;
 using Verging.SharedKernel.Validation;
+using Wolverine.Http;
 
 namespace Verging.Credits.Admin;
 

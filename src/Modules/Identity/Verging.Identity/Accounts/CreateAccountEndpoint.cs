@@ -1,9 +1,9 @@
 using FluentValidation;
 using Microsoft.AspNetCore.Http;
 using Verging.SharedKernel;
+using Verging.SharedKernel.Validation;
 using Wolverine;
 using Wolverine.Http;
-using Verging.SharedKernel.Validation;
 
 namespace Verging.Identity.Accounts;
 

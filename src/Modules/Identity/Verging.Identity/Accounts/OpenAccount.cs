@@ -3,8 +3,8 @@ using Marten;
 using Verging.Identity.ApiKeys;
 using Verging.Identity.Contracts;
 using Verging.SharedKernel;
-using Wolverine;
 using Verging.SharedKernel.Validation;
+using Wolverine;
 
 namespace Verging.Identity.Accounts;
 

@@ -5,9 +5,9 @@ using Microsoft.AspNetCore.Http;
 using Verging.Identity.Contracts;
 using Verging.SharedKernel;
 using Verging.SharedKernel.Http;
+using Verging.SharedKernel.Validation;
 using Wolverine;
 using Wolverine.Http;
-using Verging.SharedKernel.Validation;
 
 namespace Verging.Identity.ApiKeys;
 
