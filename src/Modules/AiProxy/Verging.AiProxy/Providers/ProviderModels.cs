@@ -7,7 +7,11 @@ public sealed record ChatMessage(string Role, string Content);
 /// An image for a vision request: uploaded bytes, or the URL the client named. A provider is only ever given
 /// bytes: the pipeline fetches a URL itself first (<c>VisionImageSource</c>) and keeps the URL for the record.
 /// </summary>
-public sealed record VisionImage(string? Url, byte[]? Bytes, string? MediaType);
+public sealed record VisionImage(string? Url, byte[]? Bytes, string? MediaType)
+{
+    /// <summary>The image a provider works on; a bare URL here is a bug of the pipeline, never the client's fault.</summary>
+    public byte[] Content => Bytes ?? throw new InvalidOperationException("A vision image reaches the provider as bytes, never as a URL");
+}
 
 /// <summary>What the proxy asks a provider for; MaxTokens is already clamped to what the hold pays for.</summary>
 public sealed record ChatCompletionRequest(string Model, IReadOnlyList<ChatMessage> Messages, double? Temperature, long MaxTokens, VisionImage? Image = null);

@@ -50,19 +50,14 @@ public sealed class VisionImageSource(IRemoteMediaFetcher fetcher, BlobUrlSigner
         var opened = await blobs.OpenAsync(key, cancellation)
             ?? throw new VisionImageException(ApiError.BadRequest($"{Field}: the file no longer exists (it may have been removed after its retention period)"));
         await using var content = opened.Content;
-        using var copy = new MemoryStream();
-        var buffer = new byte[81920];
-        int read;
-        while ((read = await content.ReadAsync(buffer, cancellation)) > 0)
+        // Both stores know a file's length (local disk, S3's Content-Length): check it before reading anything.
+        if (content.Length > VisionEndpoints.MaxImageBytes)
         {
-            if (copy.Length + read > VisionEndpoints.MaxImageBytes)
-            {
-                throw new VisionImageException(ApiError.BadRequest($"{Field} is larger than the {VisionEndpoints.MaxImageBytes} bytes allowed"));
-            }
-
-            copy.Write(buffer, 0, read);
+            throw new VisionImageException(ApiError.BadRequest($"{Field} is larger than the {VisionEndpoints.MaxImageBytes} bytes allowed"));
         }
 
+        using var copy = new MemoryStream((int)content.Length);
+        await content.CopyToAsync(copy, cancellation);
         return copy.ToArray();
     }
 }

@@ -212,8 +212,7 @@ public sealed class OpenAiCompatibleProvider(HttpClient http, IOptions<OpenAiOpt
             // Vision: the last user message becomes [text, image_url] with the image as a data: URL. A client's URL
             // was fetched by us already; it is never forwarded (a self-hosted provider would fetch it unchecked).
             var last = (JsonObject)messages[^1]!;
-            var bytes = image.Bytes ?? throw new InvalidOperationException("A vision image reaches the provider as bytes, never as a URL");
-            var url = $"data:{image.MediaType};base64,{Convert.ToBase64String(bytes)}";
+            var url = $"data:{image.MediaType};base64,{Convert.ToBase64String(image.Content)}";
             last["content"] = new JsonArray(
                 new JsonObject { ["type"] = "text", ["text"] = last["content"]!.GetValue<string>() },
                 new JsonObject { ["type"] = "image_url", ["image_url"] = new JsonObject { ["url"] = url } });

@@ -9,10 +9,9 @@ public static class SandboxVision
 {
     public static string Describe(VisionImage image)
     {
-        var bytes = image.Bytes ?? throw new InvalidOperationException("A vision image reaches the provider as bytes, never as a URL");
         try
         {
-            using var decoded = Image.Load<Rgba32>(bytes, out var format);
+            using var decoded = Image.Load<Rgba32>(image.Content, out var format);
             var colours = DominantColours(decoded);
             return colours.Count == 0
                 ? $"The image is a {format.Name} of {decoded.Width}x{decoded.Height} pixels, fully transparent."
