@@ -1,10 +1,11 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Verging.Api.Admin;
+using Microsoft.Extensions.Options;
 using Verging.Api.Errors;
+using Verging.Jobs;
 
 namespace Verging.Api.Hosting;
 
-/// <summary>Every error leaves in the public format: exceptions, empty error statuses, oversize bodies.</summary>
+/// <summary>Every error leaves in the public format: exceptions, empty error statuses, oversize bodies, the token-gated APIs.</summary>
 internal static class ErrorHandlingSetup
 {
     /// <summary>The server-wide cap; endpoints set their own, lower limits (RequestBodyLimit).</summary>
@@ -22,7 +23,8 @@ internal static class ErrorHandlingSetup
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseMiddleware<AdminGate>(app.Configuration["VERGING_ADMIN_TOKEN"] ?? app.Configuration["Admin:Token"] ?? string.Empty);
+        app.UseMiddleware<TokenGate>(new PathString("/admin"), app.Configuration["VERGING_ADMIN_TOKEN"] ?? app.Configuration["Admin:Token"] ?? string.Empty, "admin");
+        app.UseMiddleware<TokenGate>(new PathString("/worker"), app.Services.GetRequiredService<IOptions<JobsOptions>>().Value.WorkerToken ?? string.Empty, "worker");
     }
 
     public static void UseVergingBodyLimits(this WebApplication app) =>

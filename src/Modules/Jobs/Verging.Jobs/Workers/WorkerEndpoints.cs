@@ -30,7 +30,8 @@ public sealed record StoredOutput(string OutputId, long Size, string ContentType
 /// <summary>
 /// /worker/v1: external (GPU) workers lease jobs over HTTP (docs/workers.md). A lease not renewed
 /// by heartbeat within its duration expires and the job is queued again; every report names the
-/// attempt and worker id, and a worker that lost its lease gets 409.
+/// attempt and worker id, and a worker that lost its lease gets 409. The host's token gate
+/// (Verging.Api TokenGate) answers before these run: 404 while Jobs:WorkerToken is unset, 401 without it.
 /// </summary>
 public static class WorkerEndpoints
 {
@@ -38,11 +39,6 @@ public static class WorkerEndpoints
     public static async Task<IResult> Lease(HttpContext http, LeaseRequest request, JobLifecycle lifecycle, IQuerySession session,
         BlobUrlSigner signer, IOptions<JobsOptions> options)
     {
-        if (WorkerGate.Refuse(http, options.Value.WorkerToken) is { } refused)
-        {
-            return refused;
-        }
-
         var types = request.JobTypes ?? [];
         if (types.Count == 0 || types.Any(t => !JobTypes.All.Contains(t)) || string.IsNullOrWhiteSpace(request.WorkerId) || request.WorkerId.Length > 200
             || request.LeaseSeconds is < 5 or > 3600)
@@ -70,9 +66,9 @@ public static class WorkerEndpoints
 
     [WolverinePost("/worker/v1/jobs/{job_id}/heartbeat", Name = "WorkerHeartbeat")]
     public static async Task<IResult> Heartbeat(HttpContext http, [FromRoute(Name = "job_id")] Guid jobId, WorkerReport report,
-        LeaseStore leases, JobLifecycle lifecycle, IOptions<JobsOptions> options)
+        LeaseStore leases, JobLifecycle lifecycle)
     {
-        var (refused, expires) = await RenewLeaseAsync(http, jobId, report, leases, options);
+        var (refused, expires) = await RenewLeaseAsync(http, jobId, report, leases);
         if (refused is not null)
         {
             return refused;
@@ -91,9 +87,9 @@ public static class WorkerEndpoints
     [RequestSizeLimit(4L * 1024 * 1024 * 1024)]
     public static async Task<IResult> Output(HttpContext http, [FromRoute(Name = "job_id")] Guid jobId,
         [FromQuery(Name = "attempt")] int attempt, [FromQuery(Name = "worker_id")] string? workerId,
-        LeaseStore leases, IBlobStore blobs, IOptions<JobsOptions> options)
+        LeaseStore leases, IBlobStore blobs)
     {
-        if (await HoldsLeaseAsync(http, jobId, new WorkerReport(attempt, workerId, null, null, null, null), leases, options) is { } refused)
+        if (await HoldsLeaseAsync(http, jobId, new WorkerReport(attempt, workerId, null, null, null, null), leases) is { } refused)
         {
             return refused;
         }
@@ -114,9 +110,9 @@ public static class WorkerEndpoints
 
     [WolverinePost("/worker/v1/jobs/{job_id}/complete", Name = "WorkerComplete")]
     public static async Task<IResult> Complete(HttpContext http, [FromRoute(Name = "job_id")] Guid jobId, WorkerReport report,
-        LeaseStore leases, JobLifecycle lifecycle, IQuerySession session, IBlobStore blobs, IOptions<JobsOptions> options)
+        LeaseStore leases, JobLifecycle lifecycle, IQuerySession session, IBlobStore blobs)
     {
-        if (await HoldsLeaseAsync(http, jobId, report, leases, options) is { } refused)
+        if (await HoldsLeaseAsync(http, jobId, report, leases) is { } refused)
         {
             return refused;
         }
@@ -179,9 +175,9 @@ public static class WorkerEndpoints
 
     [WolverinePost("/worker/v1/jobs/{job_id}/fail", Name = "WorkerFail")]
     public static async Task<IResult> Fail(HttpContext http, [FromRoute(Name = "job_id")] Guid jobId, WorkerReport report,
-        LeaseStore leases, JobLifecycle lifecycle, IQuerySession session, IOptions<JobsOptions> options)
+        LeaseStore leases, JobLifecycle lifecycle, IQuerySession session)
     {
-        if (await HoldsLeaseAsync(http, jobId, report, leases, options) is { } refused)
+        if (await HoldsLeaseAsync(http, jobId, report, leases) is { } refused)
         {
             return refused;
         }
@@ -192,19 +188,14 @@ public static class WorkerEndpoints
         return Results.Json(new { status = JobStatus.Failed });
     }
 
-    /// <summary>Gate, then the lease check (which also renews it): 409 when this worker no longer holds the attempt.</summary>
-    private static async Task<IResult?> HoldsLeaseAsync(HttpContext http, Guid jobId, WorkerReport report, LeaseStore leases, IOptions<JobsOptions> options) =>
-        (await RenewLeaseAsync(http, jobId, report, leases, options)).Refused;
+    /// <summary>The lease check (which also renews it): 409 when this worker no longer holds the attempt.</summary>
+    private static async Task<IResult?> HoldsLeaseAsync(HttpContext http, Guid jobId, WorkerReport report, LeaseStore leases) =>
+        (await RenewLeaseAsync(http, jobId, report, leases)).Refused;
 
-    /// <summary>Gate and renewal: the refusal (404/401/409), or the lease's new expiry.</summary>
+    /// <summary>Renewal: the refusal (409), or the lease's new expiry.</summary>
     private static async Task<(IResult? Refused, DateTimeOffset? Expires)> RenewLeaseAsync(
-        HttpContext http, Guid jobId, WorkerReport report, LeaseStore leases, IOptions<JobsOptions> options)
+        HttpContext http, Guid jobId, WorkerReport report, LeaseStore leases)
     {
-        if (WorkerGate.Refuse(http, options.Value.WorkerToken) is { } refused)
-        {
-            return (refused, null);
-        }
-
         var expires = string.IsNullOrEmpty(report.WorkerId) ? null : await leases.RenewAsync(jobId, report.Attempt, report.WorkerId, http.RequestAborted);
         return expires is null ? (LeaseLost(jobId, report), null) : (null, expires);
     }
