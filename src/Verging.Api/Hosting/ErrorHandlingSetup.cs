@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Verging.Api.Errors;
 using Verging.Jobs;
@@ -15,6 +16,7 @@ internal static class ErrorHandlingSetup
     {
         builder.Services.AddSingleton<IProblemDetailsService, PublicErrorWriter>();
         builder.Services.AddExceptionHandler<ExceptionToErrorHandler>();
+        builder.Services.Replace(ServiceDescriptor.Singleton(typeof(ILogger<>), typeof(ClientJsonErrorLogger<>)));
         builder.Services.Configure<KestrelServerOptions>(k => k.Limits.MaxRequestBodySize = ServerBodyCapBytes);
         return builder;
     }

@@ -57,6 +57,11 @@ public sealed class ErrorFormatTests(VergingHost fixture)
         var message = await result.ShouldBeError(40000);
         message.ShouldStartWith("Malformed JSON");
         message.ShouldNotContain("System.");
+
+        // The client's mistake is logged, but not as an error with a stack trace.
+        var logged = fixture.Logs.Lines.Where(l => l.Contains("deserialize JSON from incoming HTTP body at /api/v1/api-keys")).ToList();
+        logged.ShouldNotBeEmpty();
+        logged.ShouldAllBe(l => l.StartsWith("Information ") && !l.Contains("   at "));
     }
 
     [Fact]
