@@ -113,6 +113,28 @@ public sealed class SandboxMediaTests(VergingHost fixture)
         (await Balance(key)).ShouldBe(9);
     }
 
+    [Theory]
+    [InlineData("english")]
+    [InlineData("e")]
+    [InlineData("en-US")]
+    [InlineData("e1")]
+    public async Task An_stt_language_that_is_no_language_code_is_400_and_costs_nothing(string language)
+    {
+        var (_, key) = await fixture.CreateAccountAsync(credits: 10);
+        var bad = await UploadRaw(key, "/api/v1/ai/stt", await TestMedia.ToneAsync(2, "wav"), "clip.wav", "audio/wav", ("language", language));
+        bad.StatusCode.ShouldBe(System.Net.HttpStatusCode.BadRequest);
+        (await bad.Content.ReadAsStringAsync()).ShouldContain("language: must be an ISO 639 language code");
+        (await Balance(key)).ShouldBe(10);
+    }
+
+    [Fact]
+    public async Task An_stt_language_code_in_capitals_is_taken_in_lower_case()
+    {
+        var (_, key) = await fixture.CreateAccountAsync(credits: 10);
+        var json = await Upload(key, "/api/v1/ai/stt", await TestMedia.ToneAsync(2, "wav"), "clip.wav", ("language", "JA"));
+        json["language"]!.GetValue<string>().ShouldBe("ja");
+    }
+
     [Fact]
     public async Task Stt_measures_the_real_duration_and_charges_per_started_minute()
     {

@@ -48,7 +48,7 @@ public static class SttEndpoint
         var problems = new List<string>();
         var model = MultipartInput.Text(fields, "model", "whisper-1", int.MaxValue, problems);
         ModelName.Check(model, problems);
-        var language = MultipartInput.Text(fields, "language", null, 16, problems);
+        var language = LanguageCode(MultipartInput.Text(fields, "language", null, 16, problems), problems);
         var responseFormat = MultipartInput.Text(fields, "response_format", "json", 20, problems);
         if (!ResponseFormats.Contains(responseFormat))
         {
@@ -77,5 +77,25 @@ public static class SttEndpoint
             return new PaidResult(string.IsNullOrEmpty(transcript.Text) ? 0 : price, transcript.Model, duration,
                 credits => new SttResponse(transcript.Text, transcript.Language, duration, credits, transcript.Model));
         });
+    }
+
+    /// <summary>
+    /// An ISO 639 language code (two letters as Whisper takes them, three for the languages that have
+    /// none), lower-cased; anything else would only come back as the provider's 400, a 502 to the client.
+    /// </summary>
+    internal static string? LanguageCode(string? value, List<string> problems)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (value.Length is < 2 or > 3 || !value.All(char.IsAsciiLetter))
+        {
+            problems.Add("language: must be an ISO 639 language code such as en, zh or ja");
+            return null;
+        }
+
+        return value.ToLowerInvariant();
     }
 }
