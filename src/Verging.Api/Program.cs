@@ -28,6 +28,8 @@ var app = builder.Build();
 
 app.UseVergingErrorHandling();
 app.UseCaseInsensitiveMediaTypes();
+app.UseIdentityContentEncodingOnly();
+app.UseSingleValuedQueryParameters();
 app.UseRouting();
 app.UseOptionalJsonBodies();
 app.UseVergingBodyLimits();

@@ -79,6 +79,57 @@ public sealed class ErrorFormatTests(VergingHost fixture)
     }
 
     [Theory]
+    [InlineData("gzip")]
+    [InlineData("br, gzip")]
+    public async Task A_compressed_body_is_415_naming_the_coding_and_costs_nothing(string coding)
+    {
+        var (_, key) = await fixture.CreateAccountAsync(credits: 10);
+        var result = await fixture.Host.Scenario(s =>
+        {
+            s.Post.Url("/api/v1/ai/chat");
+            s.Body.TextIs("""{"messages":[{"role":"user","content":"hi"}]}""");
+            s.WithRequestHeader("Content-Type", "application/json");
+            s.WithRequestHeader("Content-Encoding", coding);
+            s.WithApiKey(key);
+            s.StatusCodeShouldBe(415);
+            s.Header("Accept-Encoding").SingleValueShouldEqual("identity");
+        });
+        (await result.ShouldBeError(41500)).ShouldBe($"Content-Encoding {coding} is not supported: send the request body uncompressed");
+        (await fixture.Host.CreditsOfAsync(key)).ShouldBe((10, 0));
+    }
+
+    [Theory]
+    [InlineData("/api/v1/ai/usage?page=1&page=2", "page")]
+    [InlineData("/api/v1/faceswap/jobs?status=failed&status=completed", "status")]
+    [InlineData("/api/v1/credits/transactions?page_size=5&type=settle&page_size=50", "page_size")]
+    public async Task A_query_parameter_given_twice_is_400_naming_it(string url, string name)
+    {
+        var (_, key) = await fixture.CreateAccountAsync();
+        var result = await fixture.Host.Scenario(s =>
+        {
+            s.Get.Url(url);
+            s.WithApiKey(key);
+            s.StatusCodeShouldBe(400);
+        });
+        (await result.ShouldBeError(40000)).ShouldBe($"{name}: given more than once; give it once (lists are comma-separated)");
+    }
+
+    [Fact]
+    public async Task An_identity_content_encoding_is_no_coding_at_all()
+    {
+        var (_, key) = await fixture.CreateAccountAsync();
+        await fixture.Host.Scenario(s =>
+        {
+            s.Post.Url("/api/v1/api-keys");
+            s.Body.TextIs("""{"name":"plain"}""");
+            s.WithRequestHeader("Content-Type", "application/json");
+            s.WithRequestHeader("Content-Encoding", "Identity");
+            s.WithApiKey(key);
+            s.StatusCodeShouldBe(201);
+        });
+    }
+
+    [Theory]
     [InlineData("application/JSON")]
     [InlineData("Application/Json; charset=UTF-8")]
     public async Task The_json_media_type_is_matched_without_regard_to_case(string contentType)
