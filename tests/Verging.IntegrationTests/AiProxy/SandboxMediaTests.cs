@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.WebUtilities;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using Verging.IntegrationTests.Infrastructure;
@@ -31,6 +33,8 @@ public sealed class SandboxMediaTests(VergingHost fixture)
 
         (await Download(urls[0])).ShouldNotBe(await Download(urls[1]), "each image is drawn differently");
         (await Balance(key)).ShouldBe(90);
+        ExpiresAt(json).ShouldBe(urls.Select(UrlExpiry).Min());
+        ExpiresAt(json).ShouldBeGreaterThan(DateTimeOffset.UtcNow);
     }
 
     [Fact]
@@ -39,6 +43,7 @@ public sealed class SandboxMediaTests(VergingHost fixture)
         var (_, key) = await fixture.CreateAccountAsync(credits: 20);
         var json = await Post(key, "/api/v1/ai/tts", """{"input":"Hello! Welcome to Verging AI.","voice":"nova","speed":1.1}""", 200);
         json["credits_consumed"]!.GetValue<long>().ShouldBe(1);
+        ExpiresAt(json).ShouldBe(UrlExpiry(json["audio_url"]!.GetValue<string>()));
         var audio = await Download(json["audio_url"]!.GetValue<string>());
         var (format, duration) = await TestMedia.ProbeAsync(audio);
         format.ShouldBe("mp3");
@@ -296,4 +301,11 @@ public sealed class SandboxMediaTests(VergingHost fixture)
 
     private async Task<long> Balance(string key) =>
         (await (await fixture.Host.Scenario(s => { s.Get.Url("/api/v1/credits"); s.WithApiKey(key); })).Json())["balance"]!.GetValue<long>();
+
+    /// <summary>The response's expires_at: when its signed URLs stop working.</summary>
+    private static DateTimeOffset ExpiresAt(JsonNode json) => DateTimeOffset.Parse(json["expires_at"]!.GetValue<string>(), CultureInfo.InvariantCulture);
+
+    /// <summary>The expiry a signed URL carries in its <c>expires</c> parameter (Unix seconds).</summary>
+    private static DateTimeOffset UrlExpiry(string url) =>
+        DateTimeOffset.FromUnixTimeSeconds(long.Parse(QueryHelpers.ParseQuery(new Uri(url).Query)["expires"]!, CultureInfo.InvariantCulture));
 }

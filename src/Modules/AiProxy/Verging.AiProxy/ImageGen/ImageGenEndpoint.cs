@@ -12,7 +12,8 @@ namespace Verging.AiProxy.ImageGen;
 /// <summary>Body of <c>POST /api/v1/ai/imagegen</c> (API reference).</summary>
 public sealed record ImageGenRequest(string? Prompt, string? Model, string? Size, string? Quality, int? N);
 
-public sealed record ImageGenResponse(IReadOnlyList<string> Images, long CreditsConsumed, string Model);
+/// <summary>The reference's images and credits_consumed, plus the model and when the signed image URLs stop working (as TTS's audio_url).</summary>
+public sealed record ImageGenResponse(IReadOnlyList<string> Images, long CreditsConsumed, string Model, DateTimeOffset? ExpiresAt);
 
 public sealed class ImageGenRequestValidator : AbstractValidator<ImageGenRequest>
 {
@@ -45,15 +46,18 @@ public static class ImageGenEndpoint
         {
             var images = await provider.GenerateImagesAsync(new ImageGenerationRequest(request.Prompt!, model, size, quality, count), cancellation);
             var urls = new List<string>(images.Count);
+            DateTimeOffset? expiresAt = null;
             foreach (var image in images.Take(count))
             {
                 using var png = new MemoryStream(image.Png);
                 var stored = await blobs.PutAsync("proxy/imagegen", "png", png, "image/png", cancellation);
-                urls.Add(signer.SignedUrl(http.Request, stored.Key).Url);
+                var signed = signer.SignedUrl(http.Request, stored.Key);
+                urls.Add(signed.Url);
+                expiresAt ??= signed.ExpiresAt; // the first URL signed is the first to expire
             }
 
             var servedBy = provider.Name == "sandbox" ? Providers.Sandbox.SandboxProvider.ModelPrefix + model : model;
-            return new PaidResult(urls.Count * perImage, servedBy, urls.Count, credits => new ImageGenResponse(urls, credits, servedBy));
+            return new PaidResult(urls.Count * perImage, servedBy, urls.Count, credits => new ImageGenResponse(urls, credits, servedBy, expiresAt));
         });
     }
 }
