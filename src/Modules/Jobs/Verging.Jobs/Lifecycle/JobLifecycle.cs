@@ -123,8 +123,11 @@ public sealed class JobLifecycle(JobJournal journal, IWolverineRuntime runtime, 
         }, cancellation);
 
     /// <summary>
-    /// Settles first, then records the success. If the ledger says the hold was already released
-    /// (the client cancelled meanwhile) or expired, the outputs are not delivered.
+    /// Settles first, then records the success. If the ledger says the hold was already released (the
+    /// client cancelled, or a failure of the same attempt won a race) or expired, the outputs are not
+    /// delivered and nothing is charged; a job still running at that point (its release was made but its
+    /// end was never recorded) is recorded as failed, so it can be retried instead of running forever.
+    /// Returns the job as it now is.
     /// </summary>
     public async Task<Job?> SucceedAsync(Job job, int attempt, IReadOnlyList<JobOutput> outputs, double? measuredSeconds, CancellationToken cancellation)
     {
@@ -132,9 +135,9 @@ public sealed class JobLifecycle(JobJournal journal, IWolverineRuntime runtime, 
         var outcome = await Bus.InvokeAsync<ReservationOutcome>(new SettleCredits(job.AccountId, job.ReservationId, consumed), cancellation);
         if (outcome.End != ReservationEnd.Settled)
         {
-            return outcome.End == ReservationEnd.Expired
-                ? await RecordFailureAsync(job.Id, attempt, "The credit hold expired before the job finished; nothing was charged", cancellation)
-                : null;
+            return await RecordFailureAsync(job.Id, attempt, outcome.End == ReservationEnd.Expired
+                ? "The credit hold expired before the job finished; nothing was charged"
+                : "The credits of this attempt were released before it finished; nothing was charged", cancellation);
         }
 
         return await journal.ChangeAsync(job.Id, async (current, change) =>
@@ -150,12 +153,29 @@ public sealed class JobLifecycle(JobJournal journal, IWolverineRuntime runtime, 
         }, cancellation);
     }
 
-    /// <summary>Releases the attempt's hold, then records the failure with a reason the client can act on.</summary>
-    public async Task<Job?> FailAsync(Job job, int attempt, string reason, CancellationToken cancellation)
-    {
-        await Bus.InvokeAsync<ReservationOutcome>(new ReleaseCredits(job.AccountId, job.ReservationId, "job failed"), cancellation);
-        return await RecordFailureAsync(job.Id, attempt, reason, cancellation);
-    }
+    /// <summary>
+    /// Releases the attempt's hold and records the failure with a reason the client can act on, under the
+    /// job's lock (as cancel does). The ledger's answer decides a race with a success of the same attempt:
+    /// when the hold was already settled, that success is being recorded and the job is not failed (a
+    /// failed job must never be a charged one). Returns the job as it now is.
+    /// </summary>
+    public Task<Job?> FailAsync(Job job, int attempt, string reason, CancellationToken cancellation) =>
+        journal.ChangeAsync(job.Id, async (current, change) =>
+        {
+            if (!JobRules.IsRunning(current, attempt))
+            {
+                return;
+            }
+
+            var outcome = await Bus.InvokeAsync<ReservationOutcome>(
+                new ReleaseCredits(current.AccountId, current.ReservationId, "job failed"), cancellation);
+            if (outcome.End == ReservationEnd.Settled)
+            {
+                return;
+            }
+
+            await AppendFailureAsync(change, attempt, reason);
+        }, cancellation);
 
     /// <summary>A worker lost its lease (crash, restart, network): the same attempt waits for a worker again.</summary>
     public Task<Job?> RequeueAsync(Guid jobId, int attempt, CancellationToken cancellation) =>
@@ -182,6 +202,7 @@ public sealed class JobLifecycle(JobJournal journal, IWolverineRuntime runtime, 
             return Task.CompletedTask;
         }, cancellation);
 
+    /// <summary>Records the failure of an attempt whose hold the ledger already ended without a charge.</summary>
     private Task<Job?> RecordFailureAsync(Guid jobId, int attempt, string reason, CancellationToken cancellation) =>
         journal.ChangeAsync(jobId, async (job, change) =>
         {
@@ -190,10 +211,15 @@ public sealed class JobLifecycle(JobJournal journal, IWolverineRuntime runtime, 
                 return;
             }
 
-            change.Append(new JobFailed(attempt, reason, change.Now));
-            change.Sql(LeaseTable.Delete, jobId);
-            await change.PublishAsync(Ended(change.State, JobStatus.Failed, 0, null, reason, change.Now));
+            await AppendFailureAsync(change, attempt, reason);
         }, cancellation);
+
+    private static async Task AppendFailureAsync(JobChange change, int attempt, string reason)
+    {
+        change.Append(new JobFailed(attempt, reason, change.Now));
+        change.Sql(LeaseTable.Delete, change.State.Id);
+        await change.PublishAsync(Ended(change.State, JobStatus.Failed, 0, null, reason, change.Now));
+    }
 
     private async Task FreezeAsync(Guid accountId, Guid reservation, long price, string jobType)
     {

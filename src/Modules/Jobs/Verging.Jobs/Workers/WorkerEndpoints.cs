@@ -8,6 +8,7 @@ using Verging.Jobs.Lifecycle;
 using Verging.SharedKernel;
 using Verging.SharedKernel.Blobs;
 using Verging.SharedKernel.Http;
+using Verging.SharedKernel.Validation;
 using Wolverine.Http;
 
 namespace Verging.Jobs.Workers;
@@ -40,25 +41,38 @@ public static class WorkerEndpoints
         BlobUrlSigner signer, IOptions<JobsOptions> options)
     {
         var types = request.JobTypes ?? [];
-        if (types.Count == 0 || types.Any(t => !JobTypes.All.Contains(t)) || string.IsNullOrWhiteSpace(request.WorkerId) || request.WorkerId.Length > 200
+        if (types.Count == 0 || types.Any(t => !JobTypes.All.Contains(t)) || WorkerIdProblem(request.WorkerId) is not null
             || request.LeaseSeconds is < 5 or > 3600)
         {
-            return ApiError.BadRequest($"job_types: one or more of {string.Join(", ", JobTypes.All)}; worker_id: required (at most 200 characters); lease_seconds: 5 to 3600");
+            return ApiError.BadRequest($"job_types: one or more of {string.Join(", ", JobTypes.All)}; worker_id: required (at most 200 characters, no control characters); lease_seconds: 5 to 3600");
         }
 
         var lease = request.LeaseSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : options.Value.LeaseDuration;
-        var candidates = await session.Query<Job>()
-            .Where(j => j.Status == JobStatus.Pending && types.Contains(j.JobType))
-            .OrderBy(j => j.QueuedAt).Take(10).ToListAsync(http.RequestAborted);
-        foreach (var candidate in candidates)
+        // Oldest first, ten at a time; workers leasing at once race for the same jobs, so a round whose
+        // candidates were all taken looks again: 204 means nothing of these types is waiting.
+        var tried = new List<Guid>();
+        while (true)
         {
-            var job = await lifecycle.TryStartAsync(candidate.Id, request.WorkerId, lease, http.RequestAborted);
-            if (job is not null)
+            var candidates = await session.Query<Job>()
+                .Where(j => j.Status == JobStatus.Pending && types.Contains(j.JobType) && !tried.Contains(j.Id))
+                .OrderBy(j => j.QueuedAt).Take(10).Select(j => j.Id).ToListAsync(http.RequestAborted);
+            if (candidates.Count == 0)
             {
-                return Results.Json(new LeasedJob(job.Id, job.Attempt, job.JobType, job.IsHd, job.DeclaredDurationSeconds, job.Prompt, job.FileName,
-                    new WorkerInputs(Url(http, signer, job.Inputs.ImageKey), job.Inputs.VideoKey is { } key ? Url(http, signer, key) : job.Inputs.VideoUrl),
-                    DateTimeOffset.UtcNow + lease));
+                break;
             }
+
+            foreach (var candidate in candidates)
+            {
+                var job = await lifecycle.TryStartAsync(candidate, request.WorkerId!, lease, http.RequestAborted);
+                if (job is not null)
+                {
+                    return Results.Json(new LeasedJob(job.Id, job.Attempt, job.JobType, job.IsHd, job.DeclaredDurationSeconds, job.Prompt, job.FileName,
+                        new WorkerInputs(Url(http, signer, job.Inputs.ImageKey), job.Inputs.VideoKey is { } key ? Url(http, signer, key) : job.Inputs.VideoUrl),
+                        DateTimeOffset.UtcNow + lease));
+                }
+            }
+
+            tried.AddRange(candidates);
         }
 
         return Results.NoContent();
@@ -119,9 +133,10 @@ public static class WorkerEndpoints
 
         var job = (await session.LoadAsync<Job>(jobId, http.RequestAborted))!;
         var outputs = report.Outputs ?? [];
-        if (outputs.Count == 0 || outputs.Any(o => o is null || !IsUploadOf(jobId, o.OutputId) || string.IsNullOrWhiteSpace(o.Name)))
+        if (outputs.Count == 0 || outputs.Any(o => o is null || !IsUploadOf(jobId, o.OutputId) || string.IsNullOrWhiteSpace(o.Name)
+            || o.Name.Length > 100 || StoredText.Problem(o.Name) is not null))
         {
-            return ApiError.BadRequest("outputs: one or more {name, output_id, content_type} of files uploaded to this job");
+            return ApiError.BadRequest("outputs: one or more {name, output_id, content_type} of files uploaded to this job (name: at most 100 characters, no control characters)");
         }
 
         if (job.JobType is JobTypes.FaceSwap or JobTypes.VideoEnhance)
@@ -133,8 +148,8 @@ public static class WorkerEndpoints
 
             if (JobPricing.DurationProblem(job.DeclaredDurationSeconds, report.MeasuredDurationSeconds.Value) is { } problem)
             {
-                await lifecycle.FailAsync(job, report.Attempt, problem, http.RequestAborted);
-                return Results.Json(new { status = JobStatus.Failed, error = problem });
+                var failed = await lifecycle.FailAsync(job, report.Attempt, problem, http.RequestAborted);
+                return Results.Json(new { status = failed?.Status ?? JobStatus.Failed, error = problem });
             }
         }
 
@@ -182,11 +197,31 @@ public static class WorkerEndpoints
             return refused;
         }
 
-        var reason = string.IsNullOrWhiteSpace(report.Reason) ? "The worker could not process this job" : report.Reason[..Math.Min(report.Reason.Length, 500)];
+        if (StoredText.Problem(report.Reason, multiline: true) is { } problem)
+        {
+            return ApiError.BadRequest($"reason: {problem}");
+        }
+
+        var reason = string.IsNullOrWhiteSpace(report.Reason) ? "The worker could not process this job" : Shortened(report.Reason, 500);
         var job = (await session.LoadAsync<Job>(jobId, http.RequestAborted))!;
-        await lifecycle.FailAsync(job, report.Attempt, reason, http.RequestAborted);
-        return Results.Json(new { status = JobStatus.Failed });
+        // How the job ended. Still processing means a complete of this attempt settled first and is
+        // recording its success right now: the job is completing, not failed.
+        var ended = await lifecycle.FailAsync(job, report.Attempt, reason, http.RequestAborted);
+        return Results.Json(new { status = ended?.Status is JobStatus.Processing ? JobStatus.Completed : ended?.Status ?? JobStatus.Failed });
     }
+
+    /// <summary>
+    /// Why a worker id cannot be used, or null: it is stored with the lease and in job events (PostgreSQL text,
+    /// which cannot hold NUL) and shown in logs, so it is a short single-line label.
+    /// </summary>
+    private static string? WorkerIdProblem(string? workerId) =>
+        string.IsNullOrWhiteSpace(workerId) ? "required"
+        : workerId.Length > 200 ? "at most 200 characters"
+        : StoredText.Problem(workerId);
+
+    /// <summary>At most <paramref name="max"/> characters, never ending in half a surrogate pair.</summary>
+    private static string Shortened(string text, int max) =>
+        text.Length <= max ? text : text[..(char.IsHighSurrogate(text[max - 1]) ? max - 1 : max)];
 
     /// <summary>The lease check (which also renews it): 409 when this worker no longer holds the attempt.</summary>
     private static async Task<IResult?> HoldsLeaseAsync(HttpContext http, Guid jobId, WorkerReport report, LeaseStore leases) =>
@@ -196,7 +231,12 @@ public static class WorkerEndpoints
     private static async Task<(IResult? Refused, DateTimeOffset? Expires)> RenewLeaseAsync(
         HttpContext http, Guid jobId, WorkerReport report, LeaseStore leases)
     {
-        var expires = string.IsNullOrEmpty(report.WorkerId) ? null : await leases.RenewAsync(jobId, report.Attempt, report.WorkerId, http.RequestAborted);
+        if (WorkerIdProblem(report.WorkerId) is { } problem)
+        {
+            return (ApiError.BadRequest($"worker_id: {problem}"), null);
+        }
+
+        var expires = await leases.RenewAsync(jobId, report.Attempt, report.WorkerId!, http.RequestAborted);
         return expires is null ? (LeaseLost(jobId, report), null) : (null, expires);
     }
 
