@@ -9,7 +9,8 @@ namespace Verging.Api.Idempotency;
 /// within 24 h replays the first response (and charges nothing again); the same key with a different
 /// request is 422; a duplicate that arrives while the first is still running is 409. Keys are scoped
 /// to the caller (account, or the admin) and the route. A response the server failed to produce (5xx)
-/// is not remembered, so the client can retry with the same key.
+/// and a rate-limit refusal (429, "retry after N s") are not remembered, so the client can retry with
+/// the same key.
 /// </summary>
 internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore store, ILogger<IdempotencyMiddleware> logger)
 {
@@ -63,7 +64,7 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencySto
         try
         {
             await next(context);
-            if (context.Response.StatusCode < 500 && !capture.Overflowed)
+            if (context.Response.StatusCode is < 500 and not StatusCodes.Status429TooManyRequests && !capture.Overflowed)
             {
                 // Recorded before the client sees the answer, so a retry that follows it at once is
                 // a replay and never a 409 (only streamed answers are already on their way).

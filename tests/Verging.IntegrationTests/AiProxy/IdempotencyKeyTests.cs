@@ -83,6 +83,24 @@ public sealed class IdempotencyKeyTests : IDisposable
     }
 
     [Fact]
+    public async Task A_429_is_not_remembered_so_a_retry_after_the_reset_runs()
+    {
+        var (_, key) = await _fixture.CreateAccountAsync(credits: 50);
+        await RateWindows.AwayFromABoundaryAsync();
+        for (var i = 0; i < 8; i++)
+        {
+            await Chat(key, $"fill-{i}", Body, 200);
+        }
+
+        var refused = await Chat(key, "after-limit", Body, 429);
+        refused.Context.Response.Headers.ContainsKey("Idempotent-Replayed").ShouldBeFalse();
+        var again = await Chat(key, "after-limit", Body, 429);
+        again.Context.Response.Headers.ContainsKey("Idempotent-Replayed").ShouldBeFalse("a refusal to be retried later is not a response to replay");
+        again.Context.Response.Headers.RetryAfter.ToString().ShouldNotBeEmpty();
+        (await Balance(key)).ShouldBe(42);
+    }
+
+    [Fact]
     public async Task The_same_key_with_a_different_request_is_422()
     {
         var (_, key) = await _fixture.CreateAccountAsync(credits: 50);
