@@ -174,7 +174,47 @@ public sealed class ChatUpstreamTests : IDisposable
         var last = JsonNode.Parse(events[^1])!.AsObject();
         last.Select(p => p.Key).Order().ToArray().ShouldBe(new[] { "error_code", "message", "upstream_error" });
         last["error_code"]!.GetValue<int>().ShouldBe(50200);
+        last["message"]!.GetValue<string>().ShouldContain("1 credit charged for the");
         (await _fixture.Host.CreditsOfAsync(key)).ShouldBe((49L, 0L), "two chunks were generated: the minimum of 1 credit");
+    }
+
+    [Theory]
+    [InlineData(FakeOpenAi.Mode.MalformedAnswer)]
+    [InlineData(FakeOpenAi.Mode.StreamDropped)]
+    public async Task A_stream_cut_short_or_broken_by_the_provider_ends_with_an_error_event_not_a_silent_end(FakeOpenAi.Mode mode)
+    {
+        var (_, key) = await _fixture.CreateAccountAsync(credits: 50);
+        _fixture.Upstream.Behaviour = mode;
+        var result = await _fixture.Host.Scenario(s =>
+        {
+            s.Post.Url("/api/v1/ai/chat");
+            s.JsonBody("""{"messages":[{"role":"user","content":"go"}],"stream":true}""");
+            s.WithApiKey(key);
+            s.StatusCodeShouldBe(200);
+        });
+        var events = Events(await result.ReadAsTextAsync());
+        events.ShouldNotContain("[DONE]");
+        JsonNode.Parse(events[0])!["content"]!.GetValue<string>().ShouldBe("word0 ");
+        var last = JsonNode.Parse(events[^1])!;
+        last["error_code"]!.GetValue<int>().ShouldBe(50200);
+        last["message"]!.GetValue<string>().ShouldContain("1 credit charged");
+        (await _fixture.Host.CreditsOfAsync(key)).ShouldBe((49L, 0L), "what was generated is billed and the hold is closed");
+    }
+
+    [Fact]
+    public async Task A_malformed_completion_is_502_releases_the_hold_and_charges_nothing()
+    {
+        var (_, key) = await _fixture.CreateAccountAsync(credits: 50);
+        _fixture.Upstream.Behaviour = FakeOpenAi.Mode.MalformedAnswer;
+        var result = await _fixture.Host.Scenario(s =>
+        {
+            s.Post.Url("/api/v1/ai/chat");
+            s.JsonBody(Body);
+            s.WithApiKey(key);
+            s.StatusCodeShouldBe(502);
+        });
+        await result.ShouldBeError(50200);
+        (await _fixture.Host.CreditsOfAsync(key)).ShouldBe((50L, 0L), "released at once, not frozen until the hold expires");
     }
 
     [Fact]

@@ -46,6 +46,16 @@ public sealed class UpstreamMediaTests : IDisposable
     }
 
     [Fact]
+    public async Task Imagegen_with_an_image_that_is_not_base64_is_502_and_free()
+    {
+        var (_, key) = await _fixture.CreateAccountAsync(credits: 50);
+        _fixture.Upstream.Behaviour = FakeOpenAi.Mode.MalformedAnswer;
+        var result = await _fixture.Host.Scenario(s => { s.Post.Url("/api/v1/ai/imagegen"); s.JsonBody("""{"prompt":"x","model":"dall-e-3"}"""); s.WithApiKey(key); s.StatusCodeShouldBe(502); });
+        (await result.ShouldBeError(50200)).ShouldContain("nothing was charged");
+        (await _fixture.Host.CreditsOfAsync(key)).ShouldBe((50L, 0L));
+    }
+
+    [Fact]
     public async Task Tts_forwards_voice_speed_and_format_and_stores_the_audio()
     {
         var (_, key) = await _fixture.CreateAccountAsync(credits: 10);

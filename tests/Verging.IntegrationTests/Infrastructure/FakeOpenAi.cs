@@ -17,7 +17,12 @@ namespace Verging.IntegrationTests.Infrastructure;
 /// </summary>
 public sealed class FakeOpenAi : IAsyncDisposable
 {
-    public enum Mode { Normal, ServerError, Slow, StreamFailsMidway, Empty }
+    /// <summary>
+    /// How the next calls are answered. MalformedAnswer breaks the wire format: a number as the chat
+    /// content and fractional usage, a stream chunk that is not JSON, base64 that is not. StreamDropped
+    /// closes a stream after two chunks, with neither usage nor [DONE].
+    /// </summary>
+    public enum Mode { Normal, ServerError, Slow, StreamFailsMidway, Empty, MalformedAnswer, StreamDropped }
 
     private WebApplication? _app;
     private int _calls;
@@ -117,6 +122,13 @@ public sealed class FakeOpenAi : IAsyncDisposable
                 return;
         }
 
+        if (!stream && Behaviour == Mode.MalformedAnswer)
+        {
+            http.Response.ContentType = "application/json";
+            await http.Response.WriteAsync("""{"choices":[{"message":{"role":"assistant","content":123}}],"usage":{"prompt_tokens":5.0,"completion_tokens":1.5}}""");
+            return;
+        }
+
         if (!stream)
         {
             var content = Behaviour == Mode.Empty ? string.Empty : "Quantum computing uses qubits.";
@@ -139,6 +151,17 @@ public sealed class FakeOpenAi : IAsyncDisposable
                 if (Behaviour == Mode.StreamFailsMidway && i == 2)
                 {
                     await Write(http, new { error = new { message = "overloaded", type = "server_error" } });
+                    return;
+                }
+
+                if (Behaviour == Mode.MalformedAnswer && i == 2)
+                {
+                    await http.Response.WriteAsync("data: {not json\n\n", http.RequestAborted);
+                    return;
+                }
+
+                if (Behaviour == Mode.StreamDropped && i == 2)
+                {
                     return;
                 }
 
@@ -173,7 +196,7 @@ public sealed class FakeOpenAi : IAsyncDisposable
         using var image = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgba32>(8, 8);
         using var png = new MemoryStream();
         await SixLabors.ImageSharp.ImageExtensions.SaveAsPngAsync(image, png);
-        var b64 = Convert.ToBase64String(png.ToArray());
+        var b64 = Behaviour == Mode.MalformedAnswer ? "not base64 at all!" : Convert.ToBase64String(png.ToArray());
         await http.Response.WriteAsJsonAsync(new { created = 1, data = Enumerable.Range(0, count).Select(_ => new { b64_json = b64 }) });
     }
 

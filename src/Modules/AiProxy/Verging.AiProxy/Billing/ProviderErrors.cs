@@ -16,6 +16,16 @@ public static class ProviderErrors
             e.UpstreamError ?? (e.UpstreamStatus is { } st ? new JsonObject { ["status"] = st } : null)),
     };
 
+    /// <summary>
+    /// A failure after part of a streamed answer reached the client: what was generated is billed (ADR 0011),
+    /// so the error event says so instead of "nothing was charged".
+    /// </summary>
+    public static ApiError AfterPartialAnswer(ProviderException e, long completionTokens, long credits) =>
+        ToError(e) with
+        {
+            Message = $"The AI provider failed before the answer was complete; {credits} credit{(credits == 1 ? string.Empty : "s")} charged for the {completionTokens} tokens generated before it",
+        };
+
     public static string Status(ProviderException e) => e.Failure switch
     {
         ProviderFailure.UpstreamError => "upstream_error",

@@ -123,7 +123,7 @@ internal sealed class ChatStreamResult(ChatPipeline pipeline, Wolverine.IMessage
         {
             if (failure is not null)
             {
-                await WriteErrorEventAsync(sse, ProviderErrors.ToError(failure), aborted);
+                await WriteErrorEventAsync(sse, ProviderErrors.AfterPartialAnswer(failure, completion, settled.Consumed), aborted);
                 return;
             }
 

@@ -22,18 +22,21 @@ public sealed class OpenAiCompatibleProvider(HttpClient http, IOptions<OpenAiOpt
     {
         using var response = await SendAsync(request, stream: false, cancellation);
         var body = await ReadJsonAsync(response, cancellation);
-        var content = body["choices"] is JsonArray { Count: > 0 } choices ? choices[0]?["message"]?["content"]?.GetValue<string>() : null;
-        var usage = body["usage"];
-        if (content is null)
+        return WireAnswer.Read("chat completion", body, () =>
         {
-            throw new ProviderException(ProviderFailure.EmptyResult, "The provider returned no completion", (int)response.StatusCode, body);
-        }
+            var content = body["choices"] is JsonArray { Count: > 0 } choices ? choices[0]?["message"]?["content"]?.GetValue<string>() : null;
+            if (content is null)
+            {
+                throw new ProviderException(ProviderFailure.EmptyResult, "The provider returned no completion", (int)response.StatusCode, body);
+            }
 
-        return new ChatCompletionResult(
-            content,
-            usage?["prompt_tokens"]?.GetValue<long>() ?? 0,
-            usage?["completion_tokens"]?.GetValue<long>() ?? 0,
-            body["model"]?.GetValue<string>() ?? request.Model);
+            var usage = body["usage"];
+            return new ChatCompletionResult(
+                content,
+                WireAnswer.Tokens(usage?["prompt_tokens"]) ?? 0,
+                WireAnswer.Tokens(usage?["completion_tokens"]) ?? 0,
+                body["model"]?.GetValue<string>() ?? request.Model);
+        });
     }
 
     public async IAsyncEnumerable<ChatChunk> StreamAsync(ChatCompletionRequest request, [EnumeratorCancellation] CancellationToken cancellation)
@@ -41,11 +44,19 @@ public sealed class OpenAiCompatibleProvider(HttpClient http, IOptions<OpenAiOpt
         using var response = await SendAsync(request, stream: true, cancellation);
         await using var stream = await response.Content.ReadAsStreamAsync(cancellation);
         using var reader = new StreamReader(stream, Encoding.UTF8);
+        // The stream is complete at [DONE], or at its end once the usage chunk or a finish_reason came;
+        // a connection that closes before either cut the answer short.
+        var finished = false;
         while (true)
         {
             var line = await reader.ReadLineAsync(cancellation);
             if (line is null)
             {
+                if (!finished)
+                {
+                    throw new ProviderException(ProviderFailure.UpstreamError, "The provider's stream ended before the answer was complete");
+                }
+
                 yield break;
             }
 
@@ -60,18 +71,24 @@ public sealed class OpenAiCompatibleProvider(HttpClient http, IOptions<OpenAiOpt
                 yield break;
             }
 
-            var chunk = JsonNode.Parse(data.ToString());
+            var payload = data.ToString();
+            var chunk = WireAnswer.Read("stream chunk", null, () => JsonNode.Parse(payload));
             if (chunk?["error"] is { } error)
             {
                 throw new ProviderException(ProviderFailure.UpstreamError, "The provider failed mid-stream", null, error);
             }
 
             // The usage chunk that include_usage adds at the end has an empty choices array.
-            var delta = chunk?["choices"] is JsonArray { Count: > 0 } choices ? choices[0]?["delta"]?["content"]?.GetValue<string>() : null;
-            var usage = chunk?["usage"];
-            if (delta is not null || usage is JsonObject)
+            var (delta, usage, finishReason) = WireAnswer.Read("stream chunk", chunk, () =>
             {
-                yield return new ChatChunk(delta, usage?["prompt_tokens"]?.GetValue<long>(), usage?["completion_tokens"]?.GetValue<long>());
+                var choice = chunk?["choices"] is JsonArray { Count: > 0 } choices ? choices[0] : null;
+                return (choice?["delta"]?["content"]?.GetValue<string>(), chunk?["usage"] as JsonObject, choice?["finish_reason"]?.GetValue<string>());
+            });
+            finished |= usage is not null || finishReason is not null;
+            if (delta is not null || usage is not null)
+            {
+                var tokens = WireAnswer.Read("stream usage", chunk, () => (Prompt: WireAnswer.Tokens(usage?["prompt_tokens"]), Completion: WireAnswer.Tokens(usage?["completion_tokens"])));
+                yield return new ChatChunk(delta, tokens.Prompt, tokens.Completion);
             }
         }
     }
@@ -97,15 +114,19 @@ public sealed class OpenAiCompatibleProvider(HttpClient http, IOptions<OpenAiOpt
         using var response = await PostAsync("images/generations", new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"), cancellation);
         var json = await ReadJsonAsync(response, cancellation);
         var images = new List<GeneratedImage>();
-        foreach (var item in json["data"]?.AsArray() ?? [])
+        var items = WireAnswer.Read("image list", json, () => json["data"]?.AsArray() ?? []);
+        foreach (var item in items)
         {
-            if (item?["b64_json"]?.GetValue<string>() is { Length: > 0 } b64)
+            var (png, url) = WireAnswer.Read("image", json, () =>
+                item?["b64_json"]?.GetValue<string>() is { Length: > 0 } b64 ? (Convert.FromBase64String(b64), null)
+                : (null as byte[], item?["url"]?.GetValue<string>() is { Length: > 0 } link && Uri.TryCreate(link, UriKind.Absolute, out var uri) ? uri : null));
+            if (png is not null)
             {
-                images.Add(new GeneratedImage(Convert.FromBase64String(b64)));
+                images.Add(new GeneratedImage(png));
             }
-            else if (item?["url"]?.GetValue<string>() is { Length: > 0 } url)
+            else if (url is not null)
             {
-                images.Add(new GeneratedImage(await http.GetByteArrayAsync(new Uri(url), cancellation)));
+                images.Add(new GeneratedImage(await http.GetByteArrayAsync(url, cancellation)));
             }
         }
 
@@ -147,9 +168,12 @@ public sealed class OpenAiCompatibleProvider(HttpClient http, IOptions<OpenAiOpt
 
         using var response = await PostAsync("audio/transcriptions", form, cancellation);
         var json = await ReadJsonAsync(response, cancellation);
-        var text = json["text"]?.GetValue<string>()
-            ?? throw new ProviderException(ProviderFailure.EmptyResult, "The provider returned no transcript", (int)response.StatusCode, json);
-        return new Transcription(text, json["language"]?.GetValue<string>() ?? request.Language, request.Model);
+        return WireAnswer.Read("transcript", json, () =>
+        {
+            var text = json["text"]?.GetValue<string>()
+                ?? throw new ProviderException(ProviderFailure.EmptyResult, "The provider returned no transcript", (int)response.StatusCode, json);
+            return new Transcription(text, json["language"]?.GetValue<string>() ?? request.Language, request.Model);
+        });
     }
 
     private Task<HttpResponseMessage> SendAsync(ChatCompletionRequest request, bool stream, CancellationToken cancellation) =>
