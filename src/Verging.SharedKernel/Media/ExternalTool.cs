@@ -2,18 +2,12 @@ using System.Diagnostics;
 
 namespace Verging.SharedKernel.Media;
 
-/// <summary>Runs ffmpeg, ffprobe or espeak-ng with arguments passed as a list (never through a shell) and a time limit.</summary>
+/// <summary>Runs ffmpeg, ffprobe or espeak-ng to completion with a time limit (started as <see cref="ToolStart"/> says).</summary>
 public static class ExternalTool
 {
     public static async Task<(int ExitCode, string Output, string Error)> RunAsync(string tool, IEnumerable<string> arguments, TimeSpan limit, CancellationToken cancellation)
     {
-        var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{tool} could not be started");
+        using var process = Process.Start(ToolStart.Info(tool, arguments)) ?? throw new InvalidOperationException($"{tool} could not be started");
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         timeout.CancelAfter(limit);
         var output = process.StandardOutput.ReadToEndAsync(timeout.Token);

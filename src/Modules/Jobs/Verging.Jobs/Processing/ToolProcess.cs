@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Verging.SharedKernel.Media;
 
 namespace Verging.Jobs.Processing;
 
@@ -29,18 +30,8 @@ internal sealed class ToolProcess : IAsyncDisposable
 
     public static ToolProcess Start(string tool, IEnumerable<string> arguments, bool writesInput = false)
     {
-        var start = new ProcessStartInfo(tool)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = writesInput,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
+        var start = ToolStart.Info(tool, arguments);
+        start.RedirectStandardInput = writesInput;
         return new ToolProcess(Process.Start(start) ?? throw new InvalidOperationException($"{tool} could not be started"));
     }
 

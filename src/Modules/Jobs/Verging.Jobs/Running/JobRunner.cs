@@ -60,9 +60,10 @@ public sealed partial class JobRunner(
                 await DeleteAsync(outputs);
             }
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (Exception) when (stop.IsCancellationRequested)
         {
             // Stopping (the lease runs out and the job is queued again) or cancelled/lost (someone else records that).
+            // Whatever the stop made fail (a killed ffmpeg, a closed pipe) is not the job's failure.
             LogStopped(logger, jobId, stopping.IsCancellationRequested ? "this instance is stopping" : "the job was cancelled or its lease lost");
         }
         catch (JobProcessingException e)
