@@ -17,6 +17,8 @@ public static class ErrorCodes
     public const int UnsupportedMediaType = 41500;
     public const int UnprocessableEntity = 42200;
     public const int TooManyRequests = 42900;
+    /// <summary>Recorded in usage only (never sent): the client closed the request before its answer (nginx's 499).</summary>
+    public const int ClientClosedRequest = 49900;
     public const int InternalError = 50000;
     public const int BadGateway = 50200;
     public const int ServiceUnavailable = 50300;

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using Verging.IntegrationTests.Infrastructure;
+using Verging.IntegrationTests.Usage;
 
 namespace Verging.IntegrationTests.AiProxy;
 
@@ -215,6 +216,49 @@ public sealed class ChatUpstreamTests : IDisposable
         });
         await result.ShouldBeError(50200);
         (await _fixture.Host.CreditsOfAsync(key)).ShouldBe((50L, 0L), "released at once, not frozen until the hold expires");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_client_that_leaves_before_any_output_pays_nothing_and_the_request_is_recorded(bool stream)
+    {
+        var (_, key) = await _fixture.CreateAccountAsync(credits: 50);
+        _fixture.Upstream.Behaviour = FakeOpenAi.Mode.Slow;
+        using var client = _fixture.Host.Server.CreateClient();
+        using var cancel = new CancellationTokenSource();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/ai/chat")
+        {
+            Content = new StringContent($$"""{"messages":[{"role":"user","content":"wait"}],"stream":{{(stream ? "true" : "false")}}}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("ApiKey", key);
+        var sent = client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel.Token);
+        await _fixture.Upstream.ChatCalled.WaitAsync(TimeSpan.FromSeconds(30));
+        await cancel.CancelAsync();
+        try
+        {
+            using var answered = await sent;
+            throw new InvalidOperationException($"answered {answered.StatusCode}: {await answered.Content.ReadAsStringAsync()}");
+        }
+        catch (Exception e) when (e is OperationCanceledException or HttpRequestException)
+        {
+            // The client's own cancellation (the test server reports it as an aborted copy): it left.
+        }
+
+        var deadline = Stopwatch.StartNew();
+        JsonNode? record = null;
+        (long Balance, long Frozen) balance;
+        do
+        {
+            balance = await _fixture.Host.CreditsOfAsync(key);
+            record = (await _fixture.GetJsonAsync(key, "/api/v1/ai/usage"))["records"]!.AsArray().SingleOrDefault();
+        }
+        while ((balance.Frozen != 0 || record is null) && deadline.Elapsed < TimeSpan.FromSeconds(5) && await Pause());
+
+        balance.ShouldBe((50L, 0L));
+        record.ShouldNotBeNull("the abandoned request is in the usage history");
+        record["status"]!.GetValue<string>().ShouldBe("client_disconnected");
+        record["credits_consumed"]!.GetValue<long>().ShouldBe(0);
     }
 
     [Fact]

@@ -59,7 +59,8 @@ public sealed class PaidRequest(RateLimiter rateLimiter, TimeProvider clock, ILo
         catch (Exception)
         {
             // Whatever went wrong (the client left, storage failed), the customer pays nothing for it.
-            await hold.ReleaseAsync("request failed");
+            await hold.ReleaseAsync(http.RequestAborted.IsCancellationRequested ? "client disconnected before an answer" : "request failed");
+            await UsageEvents.AbandonedAsync(bus, caller, requestId, service, model, http.RequestAborted.IsCancellationRequested, started, clock);
             throw;
         }
 

@@ -17,6 +17,15 @@ public static class UsageEvents
         return credits => new AiRequestCompleted(requestId, caller.AccountId, caller.ApiKeyId, service, model, input, output, units, credits, latency, at);
     }
 
+    /// <summary>
+    /// A request that ended without an answer for a reason of ours or the client's (not the provider's):
+    /// the client went away (<paramref name="aborted"/>), or something failed here. Recorded with 0 credits.
+    /// </summary>
+    public static Task AbandonedAsync(IMessageBus bus, Caller caller, Guid requestId, string service, string model,
+        bool aborted, long startedTimestamp, TimeProvider clock) =>
+        FailedAsync(bus, caller, requestId, service, model, aborted ? "client_disconnected" : "internal_error",
+            aborted ? ErrorCodes.ClientClosedRequest : ErrorCodes.InternalError, startedTimestamp, clock);
+
     public static Task FailedAsync(IMessageBus bus, Caller caller, Guid requestId, string service, string model,
         string status, int errorCode, long startedTimestamp, TimeProvider clock) =>
         bus.PublishAsync(new AiRequestFailed(requestId, caller.AccountId, caller.ApiKeyId, service, model, status, errorCode,

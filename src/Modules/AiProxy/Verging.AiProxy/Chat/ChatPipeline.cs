@@ -96,9 +96,18 @@ public sealed class ChatPipeline(
             await Failed(bus, caller, hold.RequestId, service, call.Model, "invalid_image", e.Error.ErrorCode, started);
             return e.Error;
         }
-        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        catch (Exception) when (aborted.IsCancellationRequested)
         {
             await hold.ReleaseAsync("client disconnected before an answer");
+            await UsageEvents.AbandonedAsync(bus, caller, hold.RequestId, service, call.Model, aborted: true, started, clock);
+            throw;
+        }
+        catch (Exception)
+        {
+            // Not the provider's failure and not the client's: still nothing is charged, and the hold
+            // does not wait for its expiry.
+            await hold.ReleaseAsync("request failed");
+            await UsageEvents.AbandonedAsync(bus, caller, hold.RequestId, service, call.Model, aborted: false, started, clock);
             throw;
         }
 
@@ -186,6 +195,10 @@ public sealed class ChatPipeline(
 
     internal Func<long, object> Completed(Caller caller, Guid requestId, string service, string model, long input, long output, long started) =>
         UsageEvents.Completed(caller, requestId, service, model, input, output, 0, started, clock);
+
+    /// <summary>The client left before any output: recorded with 0 credits.</summary>
+    internal Task AbandonedAsync(IMessageBus bus, Caller caller, Guid requestId, string service, string model, long started) =>
+        UsageEvents.AbandonedAsync(bus, caller, requestId, service, model, aborted: true, started, clock);
 
     internal Task Failed(IMessageBus bus, Caller caller, Guid requestId, string service, string model, string status, int errorCode, long started) =>
         UsageEvents.FailedAsync(bus, caller, requestId, service, model, status, errorCode, started, clock);

@@ -93,6 +93,7 @@ internal sealed class ChatStreamResult(ChatPipeline pipeline, Wolverine.IMessage
             if (disconnected)
             {
                 await hold.ReleaseAsync("client disconnected before any output");
+                await pipeline.AbandonedAsync(bus, caller, hold.RequestId, service, call.Model, started);
                 return;
             }
 
