@@ -177,6 +177,8 @@ public sealed class ChatUpstreamTests : IDisposable
         last["error_code"]!.GetValue<int>().ShouldBe(50200);
         last["message"]!.GetValue<string>().ShouldContain("1 credit charged for the");
         (await _fixture.Host.CreditsOfAsync(key)).ShouldBe((49L, 0L), "two chunks were generated: the minimum of 1 credit");
+        var record = await UsageRecordAsync(key);
+        (record["status"]!.GetValue<string>(), record["credits_consumed"]!.GetValue<long>()).ShouldBe(("upstream_error", 1L), "billed, but not a success");
     }
 
     [Theory]
@@ -291,6 +293,7 @@ public sealed class ChatUpstreamTests : IDisposable
         while ((balance.Frozen != 0 || _fixture.Upstream.StreamCancelled == 0) && deadline.Elapsed < TimeSpan.FromSeconds(5) && await Pause());
 
         balance.ShouldBe((49L, 0L), "settled for what was generated before the disconnect");
+        (await UsageRecordAsync(key))["status"]!.GetValue<string>().ShouldBe("client_disconnected");
         _fixture.Upstream.StreamCancelled.ShouldBe(1, "the upstream call was cancelled");
         _fixture.Upstream.Calls.ShouldBe(1);
     }
@@ -348,6 +351,20 @@ public sealed class ChatUpstreamTests : IDisposable
         });
         (await result.ShouldBeError(40000)).ShouldStartWith(field);
         _fixture.Upstream.Calls.ShouldBe(0);
+    }
+
+    /// <summary>The key's one usage record, once the Usage module has recorded it (within 5 s).</summary>
+    private async Task<JsonNode> UsageRecordAsync(string key)
+    {
+        var deadline = Stopwatch.StartNew();
+        JsonNode? record;
+        do
+        {
+            record = (await _fixture.GetJsonAsync(key, "/api/v1/ai/usage"))["records"]!.AsArray().SingleOrDefault();
+        }
+        while (record is null && deadline.Elapsed < TimeSpan.FromSeconds(5) && await Pause());
+
+        return record.ShouldNotBeNull();
     }
 
     private static async Task<bool> Pause()

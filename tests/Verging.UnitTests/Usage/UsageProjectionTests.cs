@@ -19,6 +19,24 @@ public sealed class UsageProjectionTests
     }
 
     [Fact]
+    public void A_stream_cut_short_after_billing_part_of_it_keeps_its_credits_and_says_why()
+    {
+        var e = new AiRequestCompleted(Guid.NewGuid(), Account, Key, "chat", "gpt-4o", 10, 4, 0, 1, 300, At, "upstream_error");
+        var record = UsageProjection.Project(7, UsageProjection.Received(e));
+        (record.Status, record.CreditsConsumed, record.OutputTokens).ShouldBe(("upstream_error", 1L, 4L));
+    }
+
+    [Fact]
+    public void A_completed_event_logged_before_it_had_a_status_reads_back_as_a_success()
+    {
+        var payload = $$"""{"requestId":"{{Guid.NewGuid()}}","accountId":"{{Account}}","apiKeyId":"{{Key}}","serviceType":"chat","model":"gpt-4o","inputTokens":1,"outputTokens":2,"units":0,"creditsConsumed":1,"latencyMs":5,"completedAt":"2026-11-30T08:00:00+00:00"}""";
+        var received = UsageProjection.Deserialize(UsageProjection.AiRequestCompletedType, payload);
+        var record = UsageProjection.Project(1, received);
+        (record.Status, record.CreditsConsumed, record.OutputTokens).ShouldBe(("success", 1L, 2L));
+        UsageProjection.Serialize(received).ShouldContain("\"status\":\"success\"");
+    }
+
+    [Fact]
     public void A_failed_request_keeps_its_status_and_error_and_costs_nothing()
     {
         var e = new AiRequestFailed(Guid.NewGuid(), Account, Key, "chat", "gpt-4o", "upstream_timeout", 50300, 30_000, At);

@@ -15,9 +15,13 @@ namespace Verging.AiProxy.Contracts;
 /// <param name="CreditsConsumed">Credits settled.</param>
 /// <param name="LatencyMs">Time from request received to response complete.</param>
 /// <param name="CompletedAt">When it completed (UTC).</param>
+/// <param name="Status">"success" for a whole answer; for a streamed answer cut short after part of it was
+/// generated and billed, why: "upstream_error" (the provider failed) or "client_disconnected". Absent in
+/// events published before it existed, which were all whole answers.</param>
 public sealed record AiRequestCompleted(
     Guid RequestId, Guid AccountId, Guid ApiKeyId, string ServiceType, string Model,
-    long InputTokens, long OutputTokens, double Units, long CreditsConsumed, long LatencyMs, DateTimeOffset CompletedAt);
+    long InputTokens, long OutputTokens, double Units, long CreditsConsumed, long LatencyMs, DateTimeOffset CompletedAt,
+    string Status = "success");
 
 /// <summary>Published by AiProxy when a request failed after validation; nothing was charged.</summary>
 /// <param name="RequestId">Unique id of the request.</param>

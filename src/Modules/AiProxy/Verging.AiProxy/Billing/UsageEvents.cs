@@ -10,11 +10,11 @@ public static class UsageEvents
 {
     /// <summary>A completed request's event, for <paramref name="credits"/> charged; published with its settle (<see cref="CreditHold.SettleAsync"/>).</summary>
     public static Func<long, AiRequestCompleted> Completed(Caller caller, Guid requestId, string service, string model,
-        long input, long output, double units, long startedTimestamp, TimeProvider clock)
+        long input, long output, double units, long startedTimestamp, TimeProvider clock, string status = "success")
     {
         var latency = (long)Stopwatch.GetElapsedTime(startedTimestamp).TotalMilliseconds;
         var at = clock.GetUtcNow();
-        return credits => new AiRequestCompleted(requestId, caller.AccountId, caller.ApiKeyId, service, model, input, output, units, credits, latency, at);
+        return credits => new AiRequestCompleted(requestId, caller.AccountId, caller.ApiKeyId, service, model, input, output, units, credits, latency, at, status);
     }
 
     /// <summary>

@@ -193,8 +193,8 @@ public sealed class ChatPipeline(
         return error;
     }
 
-    internal Func<long, object> Completed(Caller caller, Guid requestId, string service, string model, long input, long output, long started) =>
-        UsageEvents.Completed(caller, requestId, service, model, input, output, 0, started, clock);
+    internal Func<long, object> Completed(Caller caller, Guid requestId, string service, string model, long input, long output, long started, string status = "success") =>
+        UsageEvents.Completed(caller, requestId, service, model, input, output, 0, started, clock, status);
 
     /// <summary>The client left before any output: recorded with 0 credits.</summary>
     internal Task AbandonedAsync(IMessageBus bus, Caller caller, Guid requestId, string service, string model, long started) =>

@@ -114,7 +114,8 @@ internal sealed class ChatStreamResult(ChatPipeline pipeline, Wolverine.IMessage
         var prompt = promptTokens ?? inputTokens;
         var completion = completionTokens ?? pipeline.Tokens.Count(generated.ToString());
         var settled = await hold.SettleAsync(ChatPipeline.Price(service, prompt, completion),
-            pipeline.Completed(caller, hold.RequestId, service, call.Model, prompt, completion, started));
+            pipeline.Completed(caller, hold.RequestId, service, call.Model, prompt, completion, started,
+                failure is not null ? ProviderErrors.Status(failure) : disconnected ? "client_disconnected" : "success"));
         if (disconnected)
         {
             return;

@@ -44,7 +44,7 @@ public static class UsageProjection
     public static UsageRecord Project(long id, ReceivedUsageEvent received) => received.Contract switch
     {
         AiRequestCompleted e => new UsageRecord(
-            id, e.RequestId, 0, UsageRecord.AiKind, e.AccountId, e.ApiKeyId, e.ServiceType, e.Model, UsageRecord.Success, null,
+            id, e.RequestId, 0, UsageRecord.AiKind, e.AccountId, e.ApiKeyId, e.ServiceType, e.Model, e.Status ?? UsageRecord.Success, null,
             e.CreditsConsumed, e.InputTokens, e.OutputTokens, e.Units, e.LatencyMs, e.CompletedAt.ToUniversalTime()),
         // A failed request charged nothing and produced nothing: 0 credits, 0 tokens, its own status.
         AiRequestFailed e => new UsageRecord(
