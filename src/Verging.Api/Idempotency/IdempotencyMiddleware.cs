@@ -9,8 +9,8 @@ namespace Verging.Api.Idempotency;
 /// within 24 h replays the first response (and charges nothing again); the same key with a different
 /// request is 422; a duplicate that arrives while the first is still running is 409. Keys are scoped
 /// to the caller (account, or the admin) and the route. A response the server failed to produce (5xx)
-/// and a rate-limit refusal (429, "retry after N s") are not remembered, so the client can retry with
-/// the same key.
+/// a rate-limit refusal (429, "retry after N s") and an answer the client left before it was whole are
+/// not remembered, so the client can retry with the same key.
 /// </summary>
 internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore store, ILogger<IdempotencyMiddleware> logger)
 {
@@ -64,7 +64,10 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencySto
         try
         {
             await next(context);
-            if (context.Response.StatusCode is < 500 and not StatusCodes.Status429TooManyRequests && !capture.Overflowed)
+            // Not remembered either: an answer the client never received whole (it left mid-stream), which
+            // a replay would hand out as a 200 cut short.
+            if (context.Response.StatusCode is < 500 and not StatusCodes.Status429TooManyRequests && !capture.Overflowed
+                && !context.RequestAborted.IsCancellationRequested)
             {
                 // Recorded before the client sees the answer, so a retry that follows it at once is
                 // a replay and never a 409 (only streamed answers are already on their way).

@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text;
 using Verging.IntegrationTests.Infrastructure;
 
 namespace Verging.IntegrationTests.AiProxy;
@@ -47,6 +50,50 @@ public sealed class IdempotencyKeyTests : IDisposable
         // Streamed events pass through as they are written: none sent twice, none held back.
         Occurrences(keyed, "data: [DONE]").ShouldBe(1);
         Occurrences(keyed, "\"content\"").ShouldBe(Occurrences(plain, "\"content\""));
+    }
+
+    [Fact]
+    public async Task A_stream_the_client_left_is_not_replayed_cut_short_a_retry_runs_whole()
+    {
+        var (_, key) = await _fixture.CreateAccountAsync(credits: 50);
+        const string stream = """{"messages":[{"role":"user","content":"A long story."}],"stream":true}""";
+        _fixture.Upstream.StreamChunks = 100;
+        _fixture.Upstream.ChunkDelay = TimeSpan.FromMilliseconds(100);
+        using var client = _fixture.Host.Server.CreateClient();
+        using (var cancel = new CancellationTokenSource())
+        {
+            using var response = await SendStreamAsync(client, key, stream, cancel.Token);
+            var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancel.Token));
+            (await reader.ReadLineAsync(cancel.Token))!.ShouldStartWith("data: {\"content\":\"word0 \"}");
+            await cancel.CancelAsync();
+        }
+
+        _fixture.Upstream.StreamChunks = 5;
+        _fixture.Upstream.ChunkDelay = TimeSpan.Zero;
+        // The first run ends on the server's side of the dropped connection (settle, then the key is freed):
+        // until then the same key is 409, as for any duplicate in flight.
+        var deadline = Stopwatch.StartNew();
+        HttpResponseMessage retry;
+        while ((retry = await SendStreamAsync(client, key, stream)).StatusCode == System.Net.HttpStatusCode.Conflict && deadline.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            retry.Dispose();
+            await Task.Delay(50);
+        }
+
+        using (retry)
+        {
+            retry.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK, await retry.Content.ReadAsStringAsync());
+            retry.Headers.Contains("Idempotent-Replayed").ShouldBeFalse();
+            Occurrences(await retry.Content.ReadAsStringAsync(), "data: [DONE]").ShouldBe(1);
+        }
+    }
+
+    private static async Task<HttpResponseMessage> SendStreamAsync(HttpClient client, string key, string body, CancellationToken cancellation = default)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/ai/chat") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Authorization = new AuthenticationHeaderValue("ApiKey", key);
+        request.Headers.Add("Idempotency-Key", "cut-1");
+        return await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellation);
     }
 
     private static int Occurrences(string text, string part) =>
