@@ -10,7 +10,8 @@ internal sealed record IdempotentRecord(byte[] RequestHash, bool Completed, int 
 /// <summary>
 /// Keys and the first response given under them, in <c>platform.idempotency_keys</c>, shared by every
 /// instance. Claiming a key is one INSERT ... ON CONFLICT, so two concurrent requests with the same
-/// key can never both run.
+/// key can never both run. Keys and responses are kept as <see cref="ReplaySeal"/> makes them: hashed
+/// and sealed, readable only with the client's key.
 /// </summary>
 internal sealed class IdempotencyStore(NpgsqlDataSource dataSource)
 {
@@ -32,8 +33,9 @@ internal sealed class IdempotencyStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>Claims the key for this request; returns null when claimed, or what was there before.</summary>
-    public async Task<IdempotentRecord?> ClaimAsync(string scope, string key, byte[] hash, CancellationToken cancellation)
+    public async Task<IdempotentRecord?> ClaimAsync(string scope, string clientKey, byte[] hash, CancellationToken cancellation)
     {
+        var key = ReplaySeal.StoredKey(scope, clientKey);
         // An expired claim is forgotten first, so the key can be used again after 24 h.
         await using var batch = new NpgsqlBatch(await dataSource.OpenConnectionAsync(cancellation))
         {
@@ -66,24 +68,26 @@ internal sealed class IdempotencyStore(NpgsqlDataSource dataSource)
 
         return new IdempotentRecord(
             (byte[])reader[0], reader.GetBoolean(1), reader.GetInt32(2),
-            reader.IsDBNull(3) ? null : reader.GetString(3), reader.IsDBNull(4) ? null : (byte[])reader[4]);
+            reader.IsDBNull(3) ? null : reader.GetString(3), reader.IsDBNull(4) ? null : ReplaySeal.Open(scope, clientKey, (byte[])reader[4]));
     }
 
-    public async Task CompleteAsync(string scope, string key, int status, string? contentType, byte[] body, CancellationToken cancellation)
+    public async Task CompleteAsync(string scope, string clientKey, int status, string? contentType, byte[] body, CancellationToken cancellation)
     {
+        var key = ReplaySeal.StoredKey(scope, clientKey);
         await using var command = dataSource.CreateCommand(
             $"update {Table} set completed = true, status = $3, content_type = $4, body = $5 where scope = $1 and idempotency_key = $2");
         command.Parameters.Add(new NpgsqlParameter { Value = scope });
         command.Parameters.Add(new NpgsqlParameter { Value = key });
         command.Parameters.Add(new NpgsqlParameter { Value = status });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)contentType ?? DBNull.Value });
-        command.Parameters.Add(new NpgsqlParameter { Value = body, NpgsqlDbType = NpgsqlDbType.Bytea });
+        command.Parameters.Add(new NpgsqlParameter { Value = ReplaySeal.Seal(scope, clientKey, body), NpgsqlDbType = NpgsqlDbType.Bytea });
         await command.ExecuteNonQueryAsync(cancellation);
     }
 
     /// <summary>Frees the key (the request failed on our side): the client may retry with it.</summary>
-    public async Task ReleaseAsync(string scope, string key)
+    public async Task ReleaseAsync(string scope, string clientKey)
     {
+        var key = ReplaySeal.StoredKey(scope, clientKey);
         await using var command = dataSource.CreateCommand($"delete from {Table} where scope = $1 and idempotency_key = $2 and not completed");
         command.Parameters.Add(new NpgsqlParameter { Value = scope });
         command.Parameters.Add(new NpgsqlParameter { Value = key });
