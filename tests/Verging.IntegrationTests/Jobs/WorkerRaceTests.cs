@@ -93,6 +93,17 @@ public sealed class WorkerRaceTests(ControlledJobsHost fixture)
         (await Api.GetAsync(key, id))["status"]!.GetValue<string>().ShouldBe("processing");
         (await Api.CreditsAsync(key)).ShouldBe((Price, Price));
 
+        // An upload's own type and name are the worker's text too: kept only when well formed.
+        using var odd = new MultipartFormDataContent();
+        var part = new ByteArrayContent(await JobMedia.VideoAsync(1));
+        part.Headers.TryAddWithoutValidation("Content-Type", "video/mp4\u0000; x=\u0000");
+        odd.Add(part, "file", "out.m-p4");
+        var uploaded = await worker.PostAsync($"/worker/v1/jobs/{id}/outputs?attempt=1&worker_id=gpu-nul", odd);
+        uploaded.StatusCode.ShouldBe(HttpStatusCode.OK, await uploaded.Content.ReadAsStringAsync());
+        var stored = (await uploaded.Content.ReadFromJsonAsync<JsonNode>())!;
+        stored["output_id"]!.GetValue<string>().ShouldEndWith(".bin");
+        stored["content_type"]!.GetValue<string>().ShouldBe("application/octet-stream");
+
         var failed = await ReportAsync(worker, id, "fail", new { attempt = 1, worker_id = "gpu-nul", reason = "line one\nline two" });
         failed.Body["status"]!.GetValue<string>().ShouldBe("failed");
         (await Api.GetAsync(key, id))["error"]!.GetValue<string>().ShouldBe("line one\nline two");

@@ -2,6 +2,7 @@ using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 using Verging.Jobs.Contracts;
 using Verging.Jobs.Domain;
 using Verging.Jobs.Lifecycle;
@@ -115,10 +116,14 @@ public static class WorkerEndpoints
             return error ?? ApiError.BadRequest("file: required");
         }
 
-        var contentType = string.IsNullOrEmpty(file.ContentType) ? "application/octet-stream" : file.ContentType;
+        // The part's type and name are the worker's text: they end up in the job's events (PostgreSQL, no NUL)
+        // and in a storage key, so only a well-formed media type and a plain extension are kept.
+        var contentType = MediaTypeHeaderValue.TryParse(file.ContentType, out var parsed) && parsed.MediaType.Length <= 100
+            && StoredText.Problem(file.ContentType) is null ? parsed.ToString() : "application/octet-stream";
         await using var content = file.OpenReadStream();
         var extension = Path.GetExtension(file.FileName).TrimStart('.');
-        var stored = await blobs.PutAsync($"jobs/{jobId:N}", extension.Length is > 0 and <= 8 ? extension : "bin", content, contentType, http.RequestAborted);
+        var plainExtension = extension.Length is > 0 and <= 8 && extension.All(char.IsAsciiLetterOrDigit) ? extension : "bin";
+        var stored = await blobs.PutAsync($"jobs/{jobId:N}", plainExtension, content, contentType, http.RequestAborted);
         return Results.Json(new StoredOutput(stored.Key, stored.Size, stored.ContentType));
     }
 
