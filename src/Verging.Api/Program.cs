@@ -29,7 +29,7 @@ var app = builder.Build();
 app.UseVergingErrorHandling();
 app.UseCaseInsensitiveMediaTypes();
 app.UseIdentityContentEncodingOnly();
-app.UseSingleValuedQueryParameters();
+app.UseCheckedQueryParameters();
 app.UseRouting();
 app.UseOptionalJsonBodies();
 app.UseVergingBodyLimits();

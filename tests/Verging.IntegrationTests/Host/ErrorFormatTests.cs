@@ -114,6 +114,21 @@ public sealed class ErrorFormatTests(VergingHost fixture)
         (await result.ShouldBeError(40000)).ShouldBe($"{name}: given more than once; give it once (lists are comma-separated)");
     }
 
+    [Theory]
+    [InlineData("/api/v1/ai/usage?service_type=chat%00", "service_type")]
+    [InlineData("/api/v1/jobs?status%00=failed", "(unreadable)")]
+    public async Task A_query_parameter_with_nul_is_400(string url, string name)
+    {
+        var (_, key) = await fixture.CreateAccountAsync();
+        var result = await fixture.Host.Scenario(s =>
+        {
+            s.Get.Url(url);
+            s.WithApiKey(key);
+            s.StatusCodeShouldBe(400);
+        });
+        (await result.ShouldBeError(40000)).ShouldBe($"{name}: must not contain NUL (%00)");
+    }
+
     [Fact]
     public async Task An_identity_content_encoding_is_no_coding_at_all()
     {
