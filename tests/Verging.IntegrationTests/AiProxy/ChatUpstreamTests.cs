@@ -126,20 +126,22 @@ public sealed class ChatUpstreamTests : IDisposable
         (await _fixture.Host.CreditsOfAsync(key)).ShouldBe((50L, 0L));
     }
 
-    [Fact]
-    public async Task An_upstream_timeout_is_503_and_nothing_is_charged()
+    [Theory]
+    [InlineData(FakeOpenAi.Mode.Slow, 503, 50300)]
+    [InlineData(FakeOpenAi.Mode.MalformedAnswer, 502, 50200)] // a number as content, fractional usage: not a 500 with a frozen hold
+    public async Task An_upstream_timeout_or_malformed_answer_is_refused_at_once_and_nothing_is_charged(FakeOpenAi.Mode mode, int status, int code)
     {
         var (_, key) = await _fixture.CreateAccountAsync(credits: 50);
-        _fixture.Upstream.Behaviour = FakeOpenAi.Mode.Slow;
+        _fixture.Upstream.Behaviour = mode;
         var result = await _fixture.Host.Scenario(s =>
         {
             s.Post.Url("/api/v1/ai/chat");
             s.JsonBody(Body);
             s.WithApiKey(key);
-            s.StatusCodeShouldBe(503);
+            s.StatusCodeShouldBe(status);
         });
-        await result.ShouldBeError(50300);
-        (await _fixture.Host.CreditsOfAsync(key)).ShouldBe((50L, 0L));
+        await result.ShouldBeError(code);
+        (await _fixture.Host.CreditsOfAsync(key)).ShouldBe((50L, 0L), "released at once, not frozen until the hold expires");
     }
 
     [Fact]
@@ -202,22 +204,6 @@ public sealed class ChatUpstreamTests : IDisposable
         last["error_code"]!.GetValue<int>().ShouldBe(50200);
         last["message"]!.GetValue<string>().ShouldContain("1 credit charged");
         (await _fixture.Host.CreditsOfAsync(key)).ShouldBe((49L, 0L), "what was generated is billed and the hold is closed");
-    }
-
-    [Fact]
-    public async Task A_malformed_completion_is_502_releases_the_hold_and_charges_nothing()
-    {
-        var (_, key) = await _fixture.CreateAccountAsync(credits: 50);
-        _fixture.Upstream.Behaviour = FakeOpenAi.Mode.MalformedAnswer;
-        var result = await _fixture.Host.Scenario(s =>
-        {
-            s.Post.Url("/api/v1/ai/chat");
-            s.JsonBody(Body);
-            s.WithApiKey(key);
-            s.StatusCodeShouldBe(502);
-        });
-        await result.ShouldBeError(50200);
-        (await _fixture.Host.CreditsOfAsync(key)).ShouldBe((50L, 0L), "released at once, not frozen until the hold expires");
     }
 
     [Theory]

@@ -58,10 +58,10 @@ public sealed class JobRecoveryTests(ControlledJobsHost fixture)
     public async Task An_external_worker_leases_reports_and_completes_a_job()
     {
         var (_, key) = await fixture.CreateAccountAsync(credits: 20);
-        var id = await CreateImageToVideoAsync(key);
-        using var worker = Worker();
+        var id = await Api.CreateImageToVideoAsync(key);
+        using var worker = Api.Worker();
 
-        var lease = await LeaseAsync(worker, "gpu-1", leaseSeconds: 120);
+        var lease = await JobsApi.LeaseAsync(worker, "gpu-1", leaseSeconds: 120);
         lease["job_id"]!.GetValue<string>().ShouldBe(id);
         lease["inputs"]!["image_url"]!.GetValue<string>().ShouldContain("/files/");
         (await worker.PostAsJsonAsync($"/worker/v1/jobs/{id}/heartbeat", new { attempt = 1, worker_id = "gpu-1", progress = 50 })).EnsureSuccessStatusCode();
@@ -105,14 +105,14 @@ public sealed class JobRecoveryTests(ControlledJobsHost fixture)
     public async Task A_lease_that_is_not_renewed_expires_and_the_job_is_leased_again()
     {
         var (_, key) = await fixture.CreateAccountAsync(credits: 20);
-        var id = await CreateImageToVideoAsync(key);
-        using var worker = Worker();
-        var first = await LeaseAsync(worker, "gpu-lost", leaseSeconds: 5);
+        var id = await Api.CreateImageToVideoAsync(key);
+        using var worker = Api.Worker();
+        var first = await JobsApi.LeaseAsync(worker, "gpu-lost", leaseSeconds: 5);
         first["job_id"]!.GetValue<string>().ShouldBe(id);
         (await Api.GetAsync(key, id))["status"]!.GetValue<string>().ShouldBe("processing");
 
         await Api.WaitForStatusAsync(key, id, "pending", TimeSpan.FromSeconds(30));
-        var second = await LeaseAsync(worker, "gpu-2", leaseSeconds: 120);
+        var second = await JobsApi.LeaseAsync(worker, "gpu-2", leaseSeconds: 120);
         second["job_id"]!.GetValue<string>().ShouldBe(id);
         (await worker.PostAsJsonAsync($"/worker/v1/jobs/{id}/heartbeat", new { attempt = 1, worker_id = "gpu-lost" }))
             .StatusCode.ShouldBe(HttpStatusCode.Conflict);
@@ -165,27 +165,5 @@ public sealed class JobRecoveryTests(ControlledJobsHost fixture)
         {
             (await Api.SendAsync(key, HttpMethod.Post, $"/api/v1/jobs/{id}/cancel")).Item1.ShouldBe(HttpStatusCode.OK);
         }
-    }
-
-    private async Task<string> CreateImageToVideoAsync(string key)
-    {
-        var (status, created) = await Api.PostAsync(key, new JobRequest("/api/v1/image-to-video/create-job",
-            [("file_name", "still.png"), ("user_video_duration", "2")], [("image", await JobMedia.ImageAsync(), "still.png", "image/png")]));
-        status.ShouldBe(HttpStatusCode.OK, created.ToJsonString());
-        return created["job_id"]!.GetValue<string>();
-    }
-
-    private HttpClient Worker()
-    {
-        var client = fixture.Host.Server.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", JobsHost.WorkerToken);
-        return client;
-    }
-
-    private static async Task<JsonNode> LeaseAsync(HttpClient worker, string workerId, int? leaseSeconds = null)
-    {
-        var response = await worker.PostAsJsonAsync("/worker/v1/leases", new { job_types = new[] { "image-to-video" }, worker_id = workerId, lease_seconds = leaseSeconds });
-        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
-        return (await response.Content.ReadFromJsonAsync<JsonNode>())!;
     }
 }

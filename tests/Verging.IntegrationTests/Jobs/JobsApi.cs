@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Alba;
 using Wolverine.Tracking;
@@ -112,5 +113,30 @@ public sealed class JobsApi(IAlbaHost host)
         var (status, body) = await PostAsync(key, new JobRequest("/api/v1/uploads", [], [("file", file, fileName, contentType)]));
         status.ShouldBe(HttpStatusCode.OK, body.ToJsonString());
         return body["url"]!.GetValue<string>();
+    }
+
+    /// <summary>An image-to-video job of 2 s (6 credits), left pending for a worker where that type is external-only.</summary>
+    public async Task<string> CreateImageToVideoAsync(string key)
+    {
+        var (status, created) = await PostAsync(key, new JobRequest("/api/v1/image-to-video/create-job",
+            [("file_name", "still.png"), ("user_video_duration", "2")], [("image", await JobMedia.ImageAsync(), "still.png", "image/png")]));
+        status.ShouldBe(HttpStatusCode.OK, created.ToJsonString());
+        return created["job_id"]!.GetValue<string>();
+    }
+
+    /// <summary>A client of the worker API, with the worker token.</summary>
+    public HttpClient Worker()
+    {
+        var client = host.Server.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", JobsHost.WorkerToken);
+        return client;
+    }
+
+    /// <summary>Leases the oldest waiting image-to-video job for <paramref name="workerId"/>; fails the test on anything but 200.</summary>
+    public static async Task<JsonNode> LeaseAsync(HttpClient worker, string workerId, int? leaseSeconds = null)
+    {
+        var response = await worker.PostAsJsonAsync("/worker/v1/leases", new { job_types = new[] { "image-to-video" }, worker_id = workerId, lease_seconds = leaseSeconds });
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<JsonNode>())!;
     }
 }

@@ -27,14 +27,14 @@ public sealed class WorkerRaceTests(ControlledJobsHost fixture)
         var ids = new List<string>();
         for (var i = 0; i < jobs; i++)
         {
-            ids.Add(await CreateImageToVideoAsync(key));
+            ids.Add(await Api.CreateImageToVideoAsync(key));
         }
 
-        using var worker = Worker();
+        using var worker = Api.Worker();
         var outputs = new Dictionary<string, string>();
         for (var i = 0; i < jobs; i++)
         {
-            var leased = (await LeaseAsync(worker, "racer"))["job_id"]!.GetValue<string>();
+            var leased = (await JobsApi.LeaseAsync(worker, "racer", leaseSeconds: 120))["job_id"]!.GetValue<string>();
             outputs[leased] = await UploadOutputAsync(worker, leased, "racer");
         }
 
@@ -68,9 +68,9 @@ public sealed class WorkerRaceTests(ControlledJobsHost fixture)
     public async Task Worker_text_postgres_cannot_store_is_400_and_leaves_the_job_and_its_hold_as_they_were()
     {
         var (_, key) = await fixture.CreateAccountAsync(credits: Price);
-        var id = await CreateImageToVideoAsync(key);
-        using var worker = Worker();
-        (await LeaseAsync(worker, "gpu-nul"))["job_id"]!.GetValue<string>().ShouldBe(id);
+        var id = await Api.CreateImageToVideoAsync(key);
+        using var worker = Api.Worker();
+        (await JobsApi.LeaseAsync(worker, "gpu-nul", leaseSeconds: 120))["job_id"]!.GetValue<string>().ShouldBe(id);
 
         foreach (var (path, body) in new[]
         {
@@ -114,9 +114,9 @@ public sealed class WorkerRaceTests(ControlledJobsHost fixture)
     public async Task A_job_whose_hold_was_released_without_its_end_being_recorded_fails_instead_of_running_forever()
     {
         var (accountId, key) = await fixture.CreateAccountAsync(credits: Price);
-        var id = await CreateImageToVideoAsync(key);
-        using var worker = Worker();
-        (await LeaseAsync(worker, "gpu-late"))["job_id"]!.GetValue<string>().ShouldBe(id);
+        var id = await Api.CreateImageToVideoAsync(key);
+        using var worker = Api.Worker();
+        (await JobsApi.LeaseAsync(worker, "gpu-late", leaseSeconds: 120))["job_id"]!.GetValue<string>().ShouldBe(id);
         var output = await UploadOutputAsync(worker, id, "gpu-late");
 
         // What a crash between a failure's release and its record leaves behind.
@@ -138,10 +138,10 @@ public sealed class WorkerRaceTests(ControlledJobsHost fixture)
         var (_, key) = await fixture.CreateAccountAsync(credits: jobs * Price);
         for (var i = 0; i < jobs; i++)
         {
-            await CreateImageToVideoAsync(key);
+            await Api.CreateImageToVideoAsync(key);
         }
 
-        using var worker = Worker();
+        using var worker = Api.Worker();
         var leases = await Task.WhenAll(Enumerable.Range(0, jobs).Select(i =>
             worker.PostAsJsonAsync("/worker/v1/leases", new { job_types = new[] { "image-to-video" }, worker_id = $"gpu-{i}", lease_seconds = 120 })));
         leases.Select(l => l.StatusCode).ShouldAllBe(s => s == HttpStatusCode.OK);
@@ -151,32 +151,10 @@ public sealed class WorkerRaceTests(ControlledJobsHost fixture)
         // Leave nothing leased for the collection's next test: fail them all (credits released).
         for (var i = 0; i < jobs; i++)
         {
-            (await ReportAsync(worker, leased[i], "fail", new { attempt = 1, worker_id = $"gpu-{Array.IndexOf(leased, leased[i])}", reason = "done" })).Status.ShouldBe(HttpStatusCode.OK);
+            (await ReportAsync(worker, leased[i], "fail", new { attempt = 1, worker_id = $"gpu-{i}", reason = "done" })).Status.ShouldBe(HttpStatusCode.OK);
         }
 
         (await Api.CreditsAsync(key)).ShouldBe((jobs * Price, 0));
-    }
-
-    private async Task<string> CreateImageToVideoAsync(string key)
-    {
-        var (status, created) = await Api.PostAsync(key, new JobRequest("/api/v1/image-to-video/create-job",
-            [("file_name", "still.png"), ("user_video_duration", "2")], [("image", await JobMedia.ImageAsync(), "still.png", "image/png")]));
-        status.ShouldBe(HttpStatusCode.OK, created.ToJsonString());
-        return created["job_id"]!.GetValue<string>();
-    }
-
-    private HttpClient Worker()
-    {
-        var client = fixture.Host.Server.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", JobsHost.WorkerToken);
-        return client;
-    }
-
-    private static async Task<JsonNode> LeaseAsync(HttpClient worker, string workerId)
-    {
-        var response = await worker.PostAsJsonAsync("/worker/v1/leases", new { job_types = new[] { "image-to-video" }, worker_id = workerId, lease_seconds = 120 });
-        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
-        return (await response.Content.ReadFromJsonAsync<JsonNode>())!;
     }
 
     private static async Task<string> UploadOutputAsync(HttpClient worker, string id, string workerId)
