@@ -8,7 +8,7 @@ namespace Verging.Api.Idempotency;
 /// <c>Idempotency-Key</c> on POST (DESIGN.md, HTTP conventions): the same key with the same request
 /// within 24 h replays the first response (and charges nothing again); the same key with a different
 /// request is 422; a duplicate that arrives while the first is still running is 409. Keys are scoped
-/// to the caller (account, or the admin) and the route. A response the server failed to produce (5xx)
+/// to the caller (account, or the admin) and the route. A response the server failed to produce (5xx),
 /// a rate-limit refusal (429, "retry after N s") and an answer the client left before it was whole are
 /// not remembered, so the client can retry with the same key.
 /// </summary>
