@@ -153,8 +153,7 @@ public static class WorkerEndpoints
 
             if (JobPricing.DurationProblem(job.DeclaredDurationSeconds, report.MeasuredDurationSeconds.Value) is { } problem)
             {
-                var failed = await lifecycle.FailAsync(job, report.Attempt, problem, http.RequestAborted);
-                return Results.Json(new { status = failed?.Status ?? JobStatus.Failed, error = problem });
+                return Results.Json(new { status = StatusAfterFail(await lifecycle.FailAsync(job, report.Attempt, problem, http.RequestAborted)), error = problem });
             }
         }
 
@@ -209,10 +208,7 @@ public static class WorkerEndpoints
 
         var reason = string.IsNullOrWhiteSpace(report.Reason) ? "The worker could not process this job" : Shortened(report.Reason, 500);
         var job = (await session.LoadAsync<Job>(jobId, http.RequestAborted))!;
-        // How the job ended. Still processing means a complete of this attempt settled first and is
-        // recording its success right now: the job is completing, not failed.
-        var ended = await lifecycle.FailAsync(job, report.Attempt, reason, http.RequestAborted);
-        return Results.Json(new { status = ended?.Status is JobStatus.Processing ? JobStatus.Completed : ended?.Status ?? JobStatus.Failed });
+        return Results.Json(new { status = StatusAfterFail(await lifecycle.FailAsync(job, report.Attempt, reason, http.RequestAborted)) });
     }
 
     /// <summary>
@@ -223,6 +219,17 @@ public static class WorkerEndpoints
         string.IsNullOrWhiteSpace(workerId) ? "required"
         : workerId.Length > 200 ? "at most 200 characters"
         : StoredText.Problem(workerId);
+
+    /// <summary>
+    /// How a job ended once a failure was reported. Still processing means a complete of the same attempt
+    /// settled first and is recording its success right now: the job is completing, not failed.
+    /// </summary>
+    private static string StatusAfterFail(Job? job) => job?.Status switch
+    {
+        null => JobStatus.Failed,
+        JobStatus.Processing => JobStatus.Completed,
+        var status => status,
+    };
 
     /// <summary>At most <paramref name="max"/> characters, never ending in half a surrogate pair.</summary>
     private static string Shortened(string text, int max) =>
