@@ -23,8 +23,9 @@ internal static class FileEndpoints
         return services;
     }
 
+    // HEAD lets a player or download manager learn a file's type and size without fetching it.
     public static void MapVergingFiles(this WebApplication app) =>
-        app.MapGet(BlobUrlSigner.RoutePrefix + "{**key}", async (string? key, string? expires, string? sig, HttpContext http, BlobUrlSigner signer, IBlobStore store) =>
+        app.MapMethods(BlobUrlSigner.RoutePrefix + "{**key}", [HttpMethods.Get, HttpMethods.Head], async (string? key, string? expires, string? sig, HttpContext http, BlobUrlSigner signer, IBlobStore store) =>
         {
             // "/files/" names no file at all (a required key would make it a 400 about the request body).
             if (string.IsNullOrEmpty(key))
@@ -41,6 +42,18 @@ internal static class FileEndpoints
             if (file is not { } f)
             {
                 return ApiError.NotFound("File not found (it may have been removed after its retention period)");
+            }
+
+            if (HttpMethods.IsHead(http.Request.Method))
+            {
+                // Answered here rather than left to the server to drop the body: the file stays unread.
+                await using (f.Content)
+                {
+                    http.Response.ContentType = f.ContentType;
+                    http.Response.ContentLength = f.Content.Length;
+                    http.Response.Headers.AcceptRanges = f.Content.CanSeek ? "bytes" : "none";
+                    return Results.Empty;
+                }
             }
 
             if (!f.Content.CanSeek)

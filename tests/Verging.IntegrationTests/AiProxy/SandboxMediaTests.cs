@@ -263,6 +263,23 @@ public sealed class SandboxMediaTests(VergingHost fixture)
         await none.ShouldBeError(40400);
     }
 
+    [Fact]
+    public async Task Head_on_a_signed_file_url_tells_type_and_size_without_the_bytes()
+    {
+        var (_, key) = await fixture.CreateAccountAsync(credits: 10);
+        var url = (await Post(key, "/api/v1/ai/tts", """{"input":"Size me up."}""", 200))["audio_url"]!.GetValue<string>();
+        var bytes = await Download(url);
+
+        var head = await fixture.Host.Scenario(s => { s.Head.Url(new Uri(url).PathAndQuery); s.StatusCodeShouldBe(200); });
+        head.Context.Response.ContentType.ShouldBe("audio/mpeg");
+        head.Context.Response.ContentLength.ShouldBe(bytes.Length);
+        head.Context.Response.Headers.AcceptRanges.ToString().ShouldBe("bytes");
+        (await head.ReadAsTextAsync()).ShouldBeEmpty();
+
+        var tampered = new Uri(url).PathAndQuery.Replace("expires=", "expires=1", StringComparison.Ordinal);
+        await fixture.Host.Scenario(s => { s.Head.Url(tampered); s.StatusCodeShouldBe(403); });
+    }
+
     private async Task<JsonNode> Post(string key, string url, string body, int status) =>
         await (await fixture.Host.Scenario(s => { s.Post.Url(url); s.JsonBody(body); s.WithApiKey(key); s.StatusCodeShouldBe(status); })).Json();
 
