@@ -303,6 +303,7 @@ public sealed class ChatUpstreamTests : IDisposable
     [InlineData("""{"messages":[]}""", "messages:")]
     [InlineData("""{"messages":[{"role":"wizard","content":"x"}]}""", "messages[0].role:")]
     [InlineData("""{"messages":[null]}""", "messages[0]:")]
+    [InlineData("""{"messages":[{"role":"user"}]}""", "messages[0].content: is required (a string, which may be empty)")]
     [InlineData("""{"messages":[{"role":"user","content":"hi"},null]}""", "messages[1]:")]
     [InlineData("""{"messages":[{"role":"user","content":"x"}],"temperature":2.5}""", "temperature:")]
     [InlineData("""{"messages":[{"role":"user","content":"x"}],"max_tokens":0}""", "max_tokens:")]

@@ -21,7 +21,8 @@ public sealed class ChatRequestValidator : AbstractValidator<ChatRequest>
         RuleForEach(r => r.Messages).NotNull().WithMessage("must be an object with role and content").ChildRules(m =>
         {
             m.RuleFor(x => x.Role).NotEmpty().Must(r => r is null || Roles.Contains(r)).WithMessage("must be system, user or assistant");
-            m.RuleFor(x => x.Content).NotNull().MaximumLength(1_000_000);
+            // "" is a valid content (OpenAI accepts it), so a missing one is "required", not "empty".
+            m.RuleFor(x => x.Content).NotNull().WithMessage("is required (a string, which may be empty)").MaximumLength(1_000_000);
         }).OverridePropertyName("messages");
         RuleFor(r => r.Model).ValidModelName();
         RuleFor(r => r.Temperature).InclusiveBetween(0, 2).When(r => r.Temperature is not null);
