@@ -82,19 +82,23 @@ public sealed class BlobUrlSigner
         var path = Path.Combine(root, ".url-signing-key");
         if (!File.Exists(path))
         {
-            try
+            // Written whole under a name of its own, then hard-linked into place (link() never replaces an
+            // existing name): instances starting together on one shared folder never read a half-written
+            // key, and the first link made is the key every instance uses. (File.Move checks, then renames:
+            // two instances could both pass the check.)
+            var draft = Path.Combine(root, $".url-signing-key-draft-{Guid.NewGuid():N}");
+            File.WriteAllBytes(draft, RandomNumberGenerator.GetBytes(32));
+            if (!OperatingSystem.IsWindows())
             {
-                using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
-                file.Write(RandomNumberGenerator.GetBytes(32));
-                if (!OperatingSystem.IsWindows())
-                {
-                    File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-                }
+                File.SetUnixFileMode(draft, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             }
-            catch (IOException) when (File.Exists(path))
+
+            if (!LocalFiles.TryHardLink(draft, path) && !OperatingSystem.IsLinux() && !File.Exists(path))
             {
-                // Another instance created it first: use theirs.
+                File.Move(draft, path);
             }
+
+            File.Delete(draft);
         }
 
         return File.ReadAllBytes(path);
