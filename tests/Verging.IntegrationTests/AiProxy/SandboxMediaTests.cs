@@ -4,7 +4,10 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.WebUtilities;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using Verging.AiProxy.Contracts;
 using Verging.IntegrationTests.Infrastructure;
+using Wolverine;
+using Wolverine.Tracking;
 
 namespace Verging.IntegrationTests.AiProxy;
 
@@ -195,6 +198,55 @@ public sealed class SandboxMediaTests(VergingHost fixture)
 
         var notImage = await UploadRaw(key, "/api/v1/ai/vision/upload", await TestMedia.ToneAsync(1, "wav"), "photo.png", "image/png", ("prompt", "x"));
         notImage.StatusCode.ShouldBe(System.Net.HttpStatusCode.UnsupportedMediaType);
+    }
+
+    [Fact]
+    public async Task A_damaged_upload_is_a_400_that_holds_nothing_past_the_answer_and_is_recorded()
+    {
+        // Its header is whole (so it gets past the checks made before credits are held); its pixels are cut off.
+        var png = await TestMedia.PngAsync(320, 240);
+        var (_, key) = await fixture.CreateAccountAsync(credits: 20);
+        HttpResponseMessage response = null!;
+        var tracked = await fixture.Host.TrackActivity().Timeout(TimeSpan.FromSeconds(60))
+            .ExecuteAndWaitAsync((Func<IMessageContext, Task>)(async _ =>
+                response = await UploadRaw(key, "/api/v1/ai/vision/upload", png[..(png.Length / 2)], "photo.png", "image/png", ("prompt", "What is this?"))));
+
+        response.StatusCode.ShouldBe(System.Net.HttpStatusCode.BadRequest, await response.Content.ReadAsStringAsync());
+        (await response.Content.ReadAsStringAsync()).ShouldContain("file: the image could not be decoded (truncated or damaged data)");
+        tracked.Executed.SingleMessage<AiRequestFailed>().Status.ShouldBe("invalid_image");
+        (await fixture.Host.CreditsOfAsync(key)).ShouldBe((20L, 0L));
+    }
+
+    [Fact]
+    public async Task An_image_whose_header_names_no_size_is_refused_before_anything_is_held()
+    {
+        var png = await TestMedia.PngAsync(8, 8);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(png.AsSpan(16), 0);
+        var (_, key) = await fixture.CreateAccountAsync(credits: 20);
+        var response = await UploadRaw(key, "/api/v1/ai/vision/upload", png, "photo.png", "image/png", ("prompt", "What is this?"));
+
+        response.StatusCode.ShouldBe(System.Net.HttpStatusCode.BadRequest);
+        (await response.Content.ReadAsStringAsync()).ShouldContain("file: the image could not be read");
+        (await fixture.Host.CreditsOfAsync(key)).ShouldBe((20L, 0L));
+    }
+
+    [Fact]
+    public async Task An_animated_webp_is_refused_as_such_before_anything_is_held()
+    {
+        var webp = Path.GetTempFileName() + ".webp";
+        try
+        {
+            await TestMedia.FfmpegAsync("-f", "lavfi", "-i", "testsrc=s=50x50:r=5:d=1", "-c:v", "libwebp", "-loop", "0", webp);
+            var (_, key) = await fixture.CreateAccountAsync(credits: 20);
+            var response = await UploadRaw(key, "/api/v1/ai/vision/upload", await File.ReadAllBytesAsync(webp), "anim.webp", "image/webp", ("prompt", "What is this?"));
+            response.StatusCode.ShouldBe(System.Net.HttpStatusCode.BadRequest);
+            (await response.Content.ReadAsStringAsync()).ShouldContain("file: animated WebP images are not supported");
+            (await fixture.Host.CreditsOfAsync(key)).ShouldBe((20L, 0L));
+        }
+        finally
+        {
+            File.Delete(webp);
+        }
     }
 
     [Fact]

@@ -71,7 +71,7 @@ public sealed class ChatPipeline(
     {
         var (call, caller, hold, service, inputTokens, _, started) = paid;
         using var upstream = CancellationTokenSource.CreateLinkedTokenSource(aborted);
-        var answer = call.Image is { Bytes: null } ? AskWithFetchedImageAsync(call, upstream.Token) : provider.CompleteAsync(call, upstream.Token);
+        var answer = call.Image is { Bytes: null } ? AskWithFetchedImageAsync(call, upstream.Token) : AskAsync(call, upstream.Token);
         if (await ConfirmHoldAsync(bus, paid, answer, upstream) is { } refused)
         {
             return refused;
@@ -117,6 +117,11 @@ public sealed class ChatPipeline(
         return Results.Json(new ChatResponse(result.Content, new TokenUsage(prompt, result.CompletionTokens, prompt + result.CompletionTokens),
             settled.Consumed, result.Model));
     }
+
+    // Awaited inside a method of its own so that a provider throwing before it returns a task (the sandbox
+    // works synchronously) faults the task, which is awaited where failures release the hold and are recorded.
+    private async Task<ChatCompletionResult> AskAsync(ChatCompletionRequest call, CancellationToken cancellation) =>
+        await provider.CompleteAsync(call, cancellation);
 
     /// <summary>
     /// Vision by URL: fetches the image (guarded, typed by content) while the hold commits, then asks the provider,

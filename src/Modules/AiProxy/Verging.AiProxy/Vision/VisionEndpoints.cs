@@ -88,6 +88,11 @@ public static class VisionEndpoints
             return new ApiError(415, ErrorCodes.UnsupportedMediaType, "file: not a png, jpeg, gif or webp image");
         }
 
+        if (ImageHeader.Read(bytes, "file", out var unreadable) is null)
+        {
+            return ApiError.BadRequest(unreadable!);
+        }
+
         var image = new VisionImage(null, bytes, ContentSniffer.MediaType(type));
         return await pipeline.RunAsync(http, bus, Call(prompt!, model, image), (long?)maxTokens ?? DefaultMaxTokens, false, "vision");
     }

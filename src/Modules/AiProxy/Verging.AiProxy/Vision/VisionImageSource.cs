@@ -30,6 +30,11 @@ public sealed class VisionImageSource(IRemoteMediaFetcher fetcher, BlobUrlSigner
         var body = signer.KeyFromOwnUrl(url) is { } key ? await ReadOwnAsync(key, cancellation) : await FetchAsync(url, cancellation);
         var type = ContentSniffer.ImageType(body)
             ?? throw new VisionImageException(ApiError.BadRequest($"{Field}: not a png, jpeg, gif or webp image"));
+        if (ImageHeader.Read(body, Field, out var unreadable) is null)
+        {
+            throw new VisionImageException(ApiError.BadRequest(unreadable!));
+        }
+
         return image with { Bytes = body, MediaType = ContentSniffer.MediaType(type) };
     }
 

@@ -1,4 +1,8 @@
 using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats;
+using SixLabors.ImageSharp.Memory;
+using Verging.AiProxy.Vision;
+using Verging.SharedKernel;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
 
@@ -7,21 +11,53 @@ namespace Verging.AiProxy.Providers.Sandbox;
 /// <summary>Real facts about an image, computed from its pixels: what the sandbox "sees".</summary>
 public static class SandboxVision
 {
+    /// <summary>
+    /// Larger images are described from their header alone: a small file may declare 30000x30000 pixels, and
+    /// decoding it would take gigabytes of memory and half a minute for a colour count.
+    /// </summary>
+    public const long MaxDecodedPixels = 25_000_000;
+
     public static string Describe(VisionImage image)
     {
+        var field = image.Url is null ? "file" : VisionImageSource.Field;
+        IImageInfo? info;
+        IImageFormat? format;
         try
         {
-            using var decoded = Image.Load<Rgba32>(image.Content, out var format);
+            info = Image.Identify(image.Content, out format);
+        }
+        catch (Exception e) when (e is ImageFormatException or NotSupportedException)
+        {
+            throw Undecodable(field);
+        }
+
+        if (info is null || format is null)
+        {
+            throw Undecodable(field);
+        }
+
+        if ((long)info.Width * info.Height > MaxDecodedPixels)
+        {
+            return $"The image is a {format.Name} of {info.Width}x{info.Height} pixels; the sandbox reads the colours of images of at most {MaxDecodedPixels / 1_000_000} megapixels.";
+        }
+
+        try
+        {
+            using var decoded = Image.Load<Rgba32>(image.Content);
             var colours = DominantColours(decoded);
             return colours.Count == 0
                 ? $"The image is a {format.Name} of {decoded.Width}x{decoded.Height} pixels, fully transparent."
                 : $"The image is a {format.Name} of {decoded.Width}x{decoded.Height} pixels; dominant colours: {string.Join(", ", colours)}.";
         }
-        catch (UnknownImageFormatException)
+        catch (Exception e) when (e is ImageFormatException or NotSupportedException or InvalidMemoryOperationException)
         {
-            return "The image could not be decoded.";
+            // The header was fine, the pixels are not (a truncated or damaged file): the client's image, not our failure.
+            throw Undecodable(field);
         }
     }
+
+    private static VisionImageException Undecodable(string field) =>
+        new(ApiError.BadRequest($"{field}: the image could not be decoded (truncated or damaged data)"));
 
     /// <summary>
     /// The three most common colours: pixels are grouped by colour quantised to 4 levels per channel, and each
