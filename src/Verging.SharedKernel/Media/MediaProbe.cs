@@ -23,6 +23,46 @@ public static class MediaProbe
         }
     }
 
+    /// <summary>
+    /// ffprobe's view of an audio file, with the duration replaced by what <see cref="DecodedAudioSecondsAsync"/>
+    /// measures: the length a listener (and a speech model) gets, whatever the file's header says.
+    /// </summary>
+    public static async Task<ProbedMedia?> ProbeAudioAsync(byte[] content, CancellationToken cancellation)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"verging-probe-{Guid.NewGuid():N}");
+        await File.WriteAllBytesAsync(path, content, cancellation);
+        try
+        {
+            var probed = await ProbeFileAsync(path, cancellation);
+            return probed is { HasAudio: true } ? probed with { DurationSeconds = await DecodedAudioSecondsAsync(path, cancellation) } : probed;
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>
+    /// Seconds of audio in the file's first audio stream, counted by decoding it: the duration ffprobe reports
+    /// comes from the container or an MP3's Xing header, which the file's author writes (a 10-minute MP3 may
+    /// claim 0.9 s, or 1 s of audio followed by 1 MB of zeros 1,001 s), and an MP4 reports its longest
+    /// stream, video included. Resampled to 8 kHz, so the count is cheap and exact to 1/8000 s.
+    /// </summary>
+    public static async Task<double> DecodedAudioSecondsAsync(string path, CancellationToken cancellation)
+    {
+        const int rate = 8000;
+        var (_, _, log) = await ExternalTool.RunAsync("ffmpeg",
+            ["-nostdin", "-hide_banner", "-nostats", "-v", "info", "-i", path, "-map", "0:a:0", "-vn", "-sn", "-dn",
+             "-af", $"aresample={rate},astats=measure_perchannel=none:measure_overall=Number_of_samples", "-f", "null", "-"],
+            TimeSpan.FromMinutes(2), cancellation);
+        const string marker = "Number of samples:";
+        var line = log.Split('\n').LastOrDefault(l => l.Contains(marker, StringComparison.Ordinal));
+        return line is not null && long.TryParse(line[(line.IndexOf(marker, StringComparison.Ordinal) + marker.Length)..].Trim(),
+            NumberStyles.None, CultureInfo.InvariantCulture, out var samples)
+            ? (double)samples / rate
+            : 0;
+    }
+
     public static async Task<ProbedMedia?> ProbeFileAsync(string path, CancellationToken cancellation)
     {
         var (exit, output, _) = await ExternalTool.RunAsync("ffprobe",

@@ -159,6 +159,31 @@ public sealed class SandboxMediaTests(VergingHost fixture)
     }
 
     [Fact]
+    public async Task Stt_bills_the_audio_in_the_file_not_the_length_its_header_claims()
+    {
+        var (_, key) = await fixture.CreateAccountAsync(credits: 20);
+
+        // 150 s of audio whose Xing/Info header claims a hundredth of its frames (1.5 s): ffprobe believes the header.
+        var understated = await TestMedia.ToneAsync(150, "mp3");
+        var info = understated.AsSpan().IndexOf("Info"u8) is >= 0 and var i ? i : understated.AsSpan().IndexOf("Xing"u8);
+        info.ShouldBeGreaterThan(0, "lame writes an Info header with the frame count");
+        var frames = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(understated.AsSpan(info + 8));
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(understated.AsSpan(info + 8), frames / 100);
+        (await TestMedia.ProbeAsync(understated)).Duration.ShouldBeLessThan(2, "the header lies as intended");
+        var json = await Upload(key, "/api/v1/ai/stt", understated, "long.mp3");
+        json["duration"]!.GetValue<double>().ShouldBeInRange(149.9, 150.2);
+        json["credits_consumed"]!.GetValue<long>().ShouldBe(3);
+
+        // 1 s of audio and then 1 MB of zeros: ffprobe estimates minutes from the file's size.
+        var padded = (await TestMedia.ToneAsync(1, "mp3")).Concat(new byte[1_000_000]).ToArray();
+        (await TestMedia.ProbeAsync(padded)).Duration.ShouldBeGreaterThan(60, "the estimate overstates as intended");
+        var trimmed = await Upload(key, "/api/v1/ai/stt", padded, "short.mp3");
+        trimmed["duration"]!.GetValue<double>().ShouldBeInRange(0.9, 1.2);
+        trimmed["credits_consumed"]!.GetValue<long>().ShouldBe(1);
+        (await Balance(key)).ShouldBe(16);
+    }
+
+    [Fact]
     public async Task Stt_decides_the_type_by_content_not_by_name()
     {
         var (_, key) = await fixture.CreateAccountAsync(credits: 10);

@@ -21,7 +21,8 @@ public static class SttEndpoint
 
     /// <summary>
     /// Transcribes an uploaded file (multipart; mp3, mp4, mpeg, mpga, m4a, wav, webm; at most 25 MB).
-    /// The type is decided by the file's bytes, and the price by its duration as ffprobe measures it.
+    /// The type is decided by the file's bytes, and the price by the duration of its audio as decoded (not as
+    /// its header claims).
     /// </summary>
     [WolverinePost("/api/v1/ai/stt", Name = "SpeechToText")]
     [RequestSizeLimit(MaxFileBytes + (64 * 1024))]
@@ -62,7 +63,7 @@ public static class SttEndpoint
         }
 
         var bytes = await MultipartInput.ReadAllAsync(file, http.RequestAborted);
-        var probed = ContentSniffer.AudioType(bytes) is null ? null : await MediaProbe.ProbeAsync(bytes, http.RequestAborted);
+        var probed = ContentSniffer.AudioType(bytes) is null ? null : await MediaProbe.ProbeAudioAsync(bytes, http.RequestAborted);
         if (probed is null || !probed.HasAudio || probed.DurationSeconds <= 0)
         {
             return new ApiError(415, ErrorCodes.UnsupportedMediaType, "file: not audio in a supported format (mp3, mp4, mpeg, mpga, m4a, wav, webm)");
