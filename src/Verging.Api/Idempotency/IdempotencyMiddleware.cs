@@ -10,7 +10,8 @@ namespace Verging.Api.Idempotency;
 /// request is 422; a duplicate that arrives while the first is still running is 409. Keys are scoped
 /// to the caller (account, or the admin) and the route. A response the server failed to produce (5xx),
 /// a rate-limit refusal (429, "retry after N s") and an answer the client left before it was whole are
-/// not remembered, so the client can retry with the same key.
+/// not remembered, so the client can retry with the same key; so is a claim whose instance died before
+/// answering, once its lease lapses (<see cref="IdempotencyStore.ClaimLease"/>).
 /// </summary>
 internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore store, ILogger<IdempotencyMiddleware> logger)
 {
@@ -61,6 +62,8 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencySto
         await using var capture = new HoldingStream(original, MaxStoredBody, context.Response);
         context.Response.Body = capture;
         var remembered = false;
+        using var running = new CancellationTokenSource();
+        var keepClaimed = store.KeepClaimedAsync(scope, key, logger, running.Token);
         try
         {
             await next(context);
@@ -77,6 +80,8 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencySto
         }
         finally
         {
+            await running.CancelAsync();
+            await keepClaimed;
             if (!remembered)
             {
                 await store.ReleaseAsync(scope, key);

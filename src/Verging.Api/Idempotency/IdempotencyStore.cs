@@ -12,11 +12,16 @@ internal sealed record IdempotentRecord(byte[] RequestHash, bool Completed, int 
 /// instance. Claiming a key is one INSERT ... ON CONFLICT, so two concurrent requests with the same
 /// key can never both run. Keys and responses are kept as <see cref="ReplaySeal"/> makes them: hashed
 /// and sealed, readable only with the client's key.
+/// A claim is leased: the instance running the request renews it (<see cref="RenewEvery"/>) until the
+/// response is kept or the key freed, so the claim of an instance that died mid-request lapses within
+/// <see cref="ClaimLease"/> and a retry runs, instead of answering 409 for a day.
 /// </summary>
 internal sealed class IdempotencyStore(NpgsqlDataSource dataSource)
 {
     public const string Table = "platform.idempotency_keys";
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
+    public static readonly TimeSpan ClaimLease = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan RenewEvery = TimeSpan.FromSeconds(10);
 
     public static Table Build()
     {
@@ -29,6 +34,8 @@ internal sealed class IdempotencyStore(NpgsqlDataSource dataSource)
         table.AddColumn<string>("content_type");
         table.AddColumn("body", "bytea");
         table.AddColumn<DateTimeOffset>("created_at").NotNull();
+        // Until when the claim of a request still running holds (null once its response is kept).
+        table.AddColumn<DateTimeOffset>("lease_until");
         return table;
     }
 
@@ -36,20 +43,27 @@ internal sealed class IdempotencyStore(NpgsqlDataSource dataSource)
     public async Task<IdempotentRecord?> ClaimAsync(string scope, string clientKey, byte[] hash, CancellationToken cancellation)
     {
         var key = ReplaySeal.StoredKey(scope, clientKey);
-        // An expired claim is forgotten first, so the key can be used again after 24 h.
+        // Forgotten first: a key older than 24 h, and the claim of a request whose instance stopped renewing it
+        // (it died mid-request: nothing will ever be kept under that claim).
         await using var batch = new NpgsqlBatch(await dataSource.OpenConnectionAsync(cancellation))
         {
             BatchCommands =
             {
-                new NpgsqlBatchCommand($"delete from {Table} where scope = $1 and idempotency_key = $2 and created_at < now() - interval '24 hours'")
+                new NpgsqlBatchCommand(
+                    $"delete from {Table} where scope = $1 and idempotency_key = $2 " +
+                    "and (created_at < now() - interval '24 hours' or (not completed and lease_until < now()))")
                 {
                     Parameters = { new() { Value = scope }, new() { Value = key } },
                 },
                 new NpgsqlBatchCommand(
-                    $"insert into {Table} (scope, idempotency_key, request_hash, completed, status, created_at) values ($1, $2, $3, false, 0, now()) " +
-                    "on conflict do nothing returning 1")
+                    $"insert into {Table} (scope, idempotency_key, request_hash, completed, status, created_at, lease_until) " +
+                    "values ($1, $2, $3, false, 0, now(), now() + $4) on conflict do nothing returning 1")
                 {
-                    Parameters = { new() { Value = scope }, new() { Value = key }, new() { Value = hash, NpgsqlDbType = NpgsqlDbType.Bytea } },
+                    Parameters =
+                    {
+                        new() { Value = scope }, new() { Value = key }, new() { Value = hash, NpgsqlDbType = NpgsqlDbType.Bytea },
+                        new() { Value = ClaimLease },
+                    },
                 },
                 new NpgsqlBatchCommand($"select request_hash, completed, status, content_type, body from {Table} where scope = $1 and idempotency_key = $2")
                 {
@@ -75,13 +89,49 @@ internal sealed class IdempotencyStore(NpgsqlDataSource dataSource)
     {
         var key = ReplaySeal.StoredKey(scope, clientKey);
         await using var command = dataSource.CreateCommand(
-            $"update {Table} set completed = true, status = $3, content_type = $4, body = $5 where scope = $1 and idempotency_key = $2");
+            $"update {Table} set completed = true, status = $3, content_type = $4, body = $5, lease_until = null where scope = $1 and idempotency_key = $2");
         command.Parameters.Add(new NpgsqlParameter { Value = scope });
         command.Parameters.Add(new NpgsqlParameter { Value = key });
         command.Parameters.Add(new NpgsqlParameter { Value = status });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)contentType ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter { Value = ReplaySeal.Seal(scope, clientKey, body), NpgsqlDbType = NpgsqlDbType.Bytea });
         await command.ExecuteNonQueryAsync(cancellation);
+    }
+
+    /// <summary>Keeps the claim of a request that is still running for another <see cref="ClaimLease"/>.</summary>
+    public async Task RenewAsync(string scope, string clientKey, CancellationToken cancellation)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"update {Table} set lease_until = now() + $3 where scope = $1 and idempotency_key = $2 and not completed");
+        command.Parameters.Add(new NpgsqlParameter { Value = scope });
+        command.Parameters.Add(new NpgsqlParameter { Value = ReplaySeal.StoredKey(scope, clientKey) });
+        command.Parameters.Add(new NpgsqlParameter { Value = ClaimLease });
+        await command.ExecuteNonQueryAsync(cancellation);
+    }
+
+    /// <summary>Renews the claim every <see cref="RenewEvery"/> until <paramref name="running"/> is cancelled.</summary>
+    public async Task KeepClaimedAsync(string scope, string clientKey, ILogger logger, CancellationToken running)
+    {
+        using var timer = new PeriodicTimer(RenewEvery);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(running))
+            {
+                try
+                {
+                    await RenewAsync(scope, clientKey, running);
+                }
+                catch (Exception e) when (e is NpgsqlException or TimeoutException)
+                {
+                    // The next tick tries again; the lease leaves room for two misses.
+                    logger.LogWarning("Could not renew an idempotency claim: {Reason}", e.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (running.IsCancellationRequested)
+        {
+            // The request ended.
+        }
     }
 
     /// <summary>Frees the key (the request failed on our side): the client may retry with it.</summary>

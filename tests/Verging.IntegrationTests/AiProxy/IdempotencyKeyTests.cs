@@ -1,6 +1,10 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Verging.Api.Idempotency;
 using Verging.IntegrationTests.Infrastructure;
 
 namespace Verging.IntegrationTests.AiProxy;
@@ -175,6 +179,56 @@ public sealed class IdempotencyKeyTests : IDisposable
         _fixture.Upstream.Behaviour = FakeOpenAi.Mode.Normal;
         await RetryWhileInFlight(() => ChatAnyStatus(key, "busy-1", Body), expected: 200);
         (await Balance(key)).ShouldBe(49);
+    }
+
+    [Fact]
+    public async Task A_claim_left_by_an_instance_that_died_mid_request_lapses_and_the_retry_runs()
+    {
+        var (account, key) = await _fixture.CreateAccountAsync(credits: 50);
+        var store = _fixture.Host.Services.GetRequiredService<IdempotencyStore>();
+        var scope = $"{account}:/api/v1/ai/chat";
+        // What an instance killed mid-request leaves behind: the claim of the same request, never completed nor freed.
+        var request = new DefaultHttpContext().Request;
+        (request.Method, request.Path, request.ContentType) = ("POST", "/api/v1/ai/chat", "application/json");
+        request.Body = new MemoryStream(Encoding.UTF8.GetBytes(Body));
+        (await store.ClaimAsync(scope, "crash-1", await RequestFingerprint.ComputeAsync(request), CancellationToken.None)).ShouldBeNull();
+
+        // Within its lease the claim holds, as for any request still running somewhere.
+        (await (await Chat(key, "crash-1", Body, 409)).ShouldBeError(40900)).ShouldContain("still being processed");
+
+        // Nobody renews it: once the lease has lapsed (moved back here instead of waiting 30 s) the retry runs.
+        await using (var lapse = _fixture.Host.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
+            $"update {IdempotencyStore.Table} set lease_until = now() - interval '1 second' where scope = $1 and not completed"))
+        {
+            lapse.Parameters.Add(new NpgsqlParameter { Value = scope });
+            (await lapse.ExecuteNonQueryAsync()).ShouldBe(1);
+        }
+
+        await Chat(key, "crash-1", Body, 200);
+        (await Chat(key, "crash-1", Body, 200)).Context.Response.Headers["Idempotent-Replayed"].ToString().ShouldBe("true");
+        _fixture.Upstream.Calls.ShouldBe(1);
+        (await Balance(key)).ShouldBe(49);
+    }
+
+    [Fact]
+    public async Task A_running_request_renews_its_claim()
+    {
+        var (account, _) = await _fixture.CreateAccountAsync(credits: 50);
+        var store = _fixture.Host.Services.GetRequiredService<IdempotencyStore>();
+        var scope = $"{account}:/api/v1/ai/chat";
+        (await store.ClaimAsync(scope, "long-1", [1], CancellationToken.None)).ShouldBeNull();
+        var before = await LeaseUntil(scope);
+        await store.RenewAsync(scope, "long-1", CancellationToken.None);
+        (await LeaseUntil(scope)).ShouldBeGreaterThan(before);
+        (before - DateTimeOffset.UtcNow).ShouldBeInRange(TimeSpan.FromSeconds(20), IdempotencyStore.ClaimLease);
+    }
+
+    private async Task<DateTimeOffset> LeaseUntil(string scope)
+    {
+        await using var command = _fixture.Host.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
+            $"select lease_until from {IdempotencyStore.Table} where scope = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = scope });
+        return new DateTimeOffset((DateTime)(await command.ExecuteScalarAsync())!, TimeSpan.Zero);
     }
 
     [Fact]
