@@ -1,5 +1,5 @@
-using Verging.Api.Errors;
 using Verging.SharedKernel;
+using Verging.SharedKernel.Http;
 
 namespace Verging.Api.Hosting;
 

@@ -15,7 +15,10 @@ public static class MultipartInput
 
         try
         {
-            return (await http.Request.ReadFormAsync(http.RequestAborted), null);
+            var form = await http.Request.ReadFormAsync(http.RequestAborted);
+            return Repeated(form) is { } name
+                ? (null, ApiError.BadRequest($"{ClientText.Echo(name)}: given more than once; give each field once"))
+                : (form, null);
         }
         catch (InvalidDataException e)
         {
@@ -28,6 +31,12 @@ public static class MultipartInput
             return (null, ApiError.BadRequest("Malformed multipart body: it ends before its closing boundary"));
         }
     }
+
+    // A field or file given twice has no one meaning (which prompt, which file is billed?): refused, as a
+    // repeated query parameter is, rather than joined ("one,two") or silently cut to the first.
+    private static string? Repeated(IFormCollection form) =>
+        form.Keys.FirstOrDefault(k => form[k].Count > 1)
+        ?? form.Files.GroupBy(f => f.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1)?.Key;
 
     public static string? Text(IFormCollection form, string name, string? fallback, int maxLength, List<string> problems)
     {
@@ -53,7 +62,9 @@ public static class MultipartInput
             return null;
         }
 
-        if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) || number < min || number > max)
+        // NaN passes no comparison, so it would slip between min and max: only finite numbers are numbers here.
+        if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) || !double.IsFinite(number)
+            || number < min || number > max)
         {
             problems.Add($"{name}: must be a number from {min} to {max}");
             return null;

@@ -183,6 +183,49 @@ public sealed class SandboxMediaTests(VergingHost fixture)
         (await Balance(key)).ShouldBe(16);
     }
 
+    [Theory]
+    [InlineData("/api/v1/ai/vision/upload", "prompt", "prompt: given more than once")]
+    [InlineData("/api/v1/ai/stt", "language", "language: given more than once")]
+    [InlineData("/api/v1/ai/stt", "file", "file: given more than once")]
+    public async Task A_multipart_field_given_twice_is_400_and_costs_nothing(string url, string twice, string message)
+    {
+        var (_, key) = await fixture.CreateAccountAsync(credits: 20);
+        var file = url.EndsWith("stt", StringComparison.Ordinal) ? await TestMedia.ToneAsync(2, "wav") : await TestMedia.PngAsync(8, 8);
+        using var client = fixture.Host.Server.CreateClient();
+        using var form = new MultipartFormDataContent();
+        form.Add(new ByteArrayContent(file), "file", "input.bin");
+        form.Add(new StringContent("What is this?"), "prompt");
+        form.Add(new StringContent("en"), "language");
+        if (twice == "file")
+        {
+            form.Add(new ByteArrayContent(file), "file", "second.bin");
+        }
+        else
+        {
+            form.Add(new StringContent(twice == "prompt" ? "Or this?" : "de"), twice);
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = form };
+        request.Headers.Authorization = new AuthenticationHeaderValue("ApiKey", key);
+        var response = await client.SendAsync(request);
+
+        response.StatusCode.ShouldBe(System.Net.HttpStatusCode.BadRequest);
+        JsonNode.Parse(await response.Content.ReadAsStringAsync())!["message"]!.GetValue<string>().ShouldStartWith(message);
+        (await Balance(key)).ShouldBe(20);
+    }
+
+    [Theory]
+    [InlineData("NaN")]
+    [InlineData("Infinity")]
+    [InlineData("1.01")]
+    public async Task An_stt_temperature_outside_0_to_1_is_400(string temperature)
+    {
+        var (_, key) = await fixture.CreateAccountAsync(credits: 20);
+        var response = await UploadRaw(key, "/api/v1/ai/stt", await TestMedia.ToneAsync(2, "wav"), "clip.wav", "audio/wav", ("temperature", temperature));
+        response.StatusCode.ShouldBe(System.Net.HttpStatusCode.BadRequest);
+        JsonNode.Parse(await response.Content.ReadAsStringAsync())!["message"]!.GetValue<string>().ShouldStartWith("temperature: must be a number from 0 to 1");
+    }
+
     [Fact]
     public async Task Stt_decides_the_type_by_content_not_by_name()
     {
