@@ -15,6 +15,8 @@ public static class ErrorCodes
     public const int Conflict = 40900;
     public const int PayloadTooLarge = 41300;
     public const int UnsupportedMediaType = 41500;
+    /// <summary>A file URL's Range starts past the file's end.</summary>
+    public const int RangeNotSatisfiable = 41600;
     public const int UnprocessableEntity = 42200;
     public const int TooManyRequests = 42900;
     /// <summary>Recorded in usage only (never sent): the client closed the request before its answer (nginx's 499).</summary>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 using Verging.SharedKernel;
 using Verging.SharedKernel.Blobs;
 
@@ -56,6 +57,12 @@ internal static class FileEndpoints
                 }
             }
 
+            if (RangeRefusal(http, f.Content) is { } refusal)
+            {
+                await f.Content.DisposeAsync();
+                return refusal;
+            }
+
             if (!f.Content.CanSeek)
             {
                 // Ranges need a seekable stream (local disk); a forward-only one (S3) still tells its
@@ -65,4 +72,33 @@ internal static class FileEndpoints
 
             return Results.Stream(f.Content, f.ContentType, enableRangeProcessing: true);
         }).AllowAnonymous().ExcludeFromDescription();
+
+    /// <summary>
+    /// Ranges are served by the framework; two cases are answered here. A unit other than bytes ("items=0-5")
+    /// is ignored, as RFC 9110 asks, and the whole file is sent (the framework would read it as bytes). A
+    /// byte range that starts past the end is the 416 the framework sends, with the error body every other
+    /// refusal has rather than none.
+    /// </summary>
+    private static ApiError? RangeRefusal(HttpContext http, Stream content)
+    {
+        var header = http.Request.Headers.Range;
+        if (header.Count == 0)
+        {
+            return null;
+        }
+
+        if (!RangeHeaderValue.TryParse(header.ToString(), out var range) || !range.Unit.Equals("bytes", StringComparison.OrdinalIgnoreCase))
+        {
+            http.Request.Headers.Remove(HeaderNames.Range);
+            return null;
+        }
+
+        if (!content.CanSeek || range.Ranges.Any(r => r.From is null ? r.To > 0 : r.From < content.Length))
+        {
+            return null;
+        }
+
+        http.Response.Headers.ContentRange = $"bytes */{content.Length}";
+        return new ApiError(416, ErrorCodes.RangeNotSatisfiable, $"Range: the file has {content.Length} bytes; no range asked for starts within them");
+    }
 }

@@ -400,6 +400,25 @@ public sealed class SandboxMediaTests(VergingHost fixture)
         await fixture.Host.Scenario(s => { s.Head.Url(tampered); s.StatusCodeShouldBe(403); });
     }
 
+    [Fact]
+    public async Task File_ranges_are_bytes_only_and_one_past_the_end_is_416_with_an_error_body()
+    {
+        var (_, key) = await fixture.CreateAccountAsync(credits: 10);
+        var path = new Uri((await Post(key, "/api/v1/ai/tts", """{"input":"Range me."}""", 200))["audio_url"]!.GetValue<string>()).PathAndQuery;
+        var length = (await Download("http://localhost" + path)).Length;
+
+        var part = await fixture.Host.Scenario(s => { s.Get.Url(path); s.WithRequestHeader("Range", "bytes=0-5"); s.StatusCodeShouldBe(206); });
+        part.Context.Response.Headers.ContentRange.ToString().ShouldBe($"bytes 0-5/{length}");
+
+        // Another unit is not bytes: ignored, the whole file.
+        var whole = await fixture.Host.Scenario(s => { s.Get.Url(path); s.WithRequestHeader("Range", "items=0-5"); s.StatusCodeShouldBe(200); });
+        whole.Context.Response.ContentLength.ShouldBe(length);
+
+        var past = await fixture.Host.Scenario(s => { s.Get.Url(path); s.WithRequestHeader("Range", $"bytes={length + 10}-"); s.StatusCodeShouldBe(416); });
+        (await past.ShouldBeError(41600)).ShouldStartWith($"Range: the file has {length} bytes");
+        past.Context.Response.Headers.ContentRange.ToString().ShouldBe($"bytes */{length}");
+    }
+
     private async Task<JsonNode> Post(string key, string url, string body, int status) =>
         await (await fixture.Host.Scenario(s => { s.Post.Url(url); s.JsonBody(body); s.WithApiKey(key); s.StatusCodeShouldBe(status); })).Json();
 
