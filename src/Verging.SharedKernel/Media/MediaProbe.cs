@@ -63,6 +63,39 @@ public static class MediaProbe
             : 0;
     }
 
+    /// <summary>
+    /// ffprobe's view of a video file, with the duration replaced by the span of its first video stream's
+    /// packets when that is longer: the summary durations an MP4 carries (mvhd, mdhd) are written by the file's
+    /// author and a 20 s video may claim 2 s, while its sample tables, which players follow, are what the
+    /// packets' times come from. Reading every packet is a demux without decoding.
+    /// </summary>
+    public static async Task<ProbedMedia?> ProbeVideoFileAsync(string path, CancellationToken cancellation)
+    {
+        var probed = await ProbeFileAsync(path, cancellation);
+        if (probed is not { HasVideo: true })
+        {
+            return probed;
+        }
+
+        var (exit, output, _) = await ExternalTool.RunAsync("ffprobe",
+            ["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time,duration_time", "-of", "csv=p=0", path],
+            TimeSpan.FromMinutes(2), cancellation);
+        double first = double.MaxValue, end = 0;
+        foreach (var line in exit == 0 ? output.Split('\n', StringSplitOptions.RemoveEmptyEntries) : [])
+        {
+            var fields = line.Split(',');
+            if (double.TryParse(fields[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var pts))
+            {
+                var length = fields.Length > 1 && double.TryParse(fields[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : 0;
+                first = Math.Min(first, pts);
+                end = Math.Max(end, pts + length);
+            }
+        }
+
+        var span = end > first ? end - first : 0;
+        return span > probed.DurationSeconds ? probed with { DurationSeconds = span } : probed;
+    }
+
     public static async Task<ProbedMedia?> ProbeFileAsync(string path, CancellationToken cancellation)
     {
         var (exit, output, _) = await ExternalTool.RunAsync("ffprobe",

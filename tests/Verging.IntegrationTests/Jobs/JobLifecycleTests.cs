@@ -114,6 +114,23 @@ public sealed class JobLifecycleTests(JobsHost fixture)
     }
 
     [Fact]
+    public async Task A_video_whose_header_understates_its_length_is_measured_by_its_frames()
+    {
+        // 8 s of frames whose MP4 headers claim 0.8 s: declared as 1 s, it must fail like any 8 s video declared as 1 s.
+        var understated = JobMedia.WithUnderstatedDuration(await JobMedia.VideoAsync(8), 10);
+        (await Verging.SharedKernel.Media.MediaProbe.ProbeAsync(understated, CancellationToken.None))!.DurationSeconds.ShouldBeLessThan(1.5);
+        var (_, key) = await fixture.CreateAccountAsync(credits: 50);
+        var url = await Api.UploadAsync(key, understated, "clip.mp4", "video/mp4");
+
+        var job = await Api.CreateAndRunAsync(key, new JobRequest("/api/v1/video-enhance/create-job",
+            [("file_name", "clip.mp4"), ("target_video_url", url), ("user_video_duration", "1")], []));
+
+        job["status"]!.GetValue<string>().ShouldBe("failed", job.ToJsonString());
+        job["error"]!.GetValue<string>().ShouldContain("The video is 8");
+        (await Api.CreditsAsync(key)).ShouldBe((50, 0));
+    }
+
+    [Fact]
     public async Task A_failed_job_releases_and_a_retry_freezes_again_or_is_402()
     {
         var (account, key) = await fixture.CreateAccountAsync(credits: 3);

@@ -12,6 +12,29 @@ public static class JobMedia
             "-f", "lavfi", "-i", $"sine=frequency=440:duration={Invariant(seconds)}",
             "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest");
 
+    /// <summary>
+    /// <paramref name="mp4"/> with the summary durations of its movie, media and track headers (mvhd, mdhd, tkhd)
+    /// divided by <paramref name="factor"/>: ffprobe reports the shorter length, while every frame still plays.
+    /// </summary>
+    public static byte[] WithUnderstatedDuration(byte[] mp4, int factor)
+    {
+        var copy = (byte[])mp4.Clone();
+        foreach (var (box, durationOffset) in new[] { ("mvhd", 20), ("mdhd", 20), ("tkhd", 24) })
+        {
+            var span = copy.AsSpan();
+            for (var at = span.IndexOf(System.Text.Encoding.ASCII.GetBytes(box)); at >= 0;)
+            {
+                // Version 0 boxes (what ffmpeg writes for short files): 32-bit fields after the box name.
+                var field = span.Slice(at + durationOffset, 4);
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(field, System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(field) / (uint)factor);
+                var next = span[(at + 4)..].IndexOf(System.Text.Encoding.ASCII.GetBytes(box));
+                at = next < 0 ? -1 : at + 4 + next;
+            }
+        }
+
+        return copy;
+    }
+
     /// <summary>A red disc on a plain grey background (something to cut out), as PNG.</summary>
     public static Task<byte[]> ImageAsync(int size = 96) =>
         MakeAsync("png", "-f", "lavfi", "-i", $"color=c=gray:size={size}x{size}",

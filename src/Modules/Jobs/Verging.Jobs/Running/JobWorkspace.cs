@@ -109,7 +109,7 @@ public sealed class JobWorkspace(IBlobStore blobs, IRemoteMediaFetcher fetcher, 
         ProbedMedia? probed = null;
         if (video is not null)
         {
-            probed = await MediaProbe.ProbeFileAsync(video, cancellation);
+            probed = await MediaProbe.ProbeVideoFileAsync(video, cancellation);
             if (probed is not { HasVideo: true } || probed.DurationSeconds <= 0)
             {
                 throw new JobProcessingException("target_video_url is not a video we can read (ffprobe found no video stream)");
