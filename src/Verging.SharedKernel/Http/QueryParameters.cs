@@ -28,9 +28,9 @@ public static class QueryParameters
             return null;
         }
 
-        if (!DateTimeOffset.TryParse(raw, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value))
+        if (!IsoTime.TryParse(raw, out var value))
         {
-            problems.Add($"{name}: must be an ISO-8601 timestamp");
+            problems.Add($"{name}: must be an ISO-8601 timestamp such as 2026-03-20T10:30:00Z");
             return null;
         }
 

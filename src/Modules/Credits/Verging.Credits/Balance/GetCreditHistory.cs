@@ -3,6 +3,7 @@ using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Verging.SharedKernel;
+using Verging.SharedKernel.Http;
 using Wolverine.Http;
 
 namespace Verging.Credits.Balance;
@@ -18,8 +19,7 @@ public static class GetCreditHistoryEndpoint
     [WolverineGet("/api/v1/credits/history", Name = "GetCreditHistory")]
     public static async Task<IResult> Get(ClaimsPrincipal user, IQuerySession session, TimeProvider clock, [FromQuery(Name = "as_of")] string? asOf)
     {
-        if (string.IsNullOrWhiteSpace(asOf) || !DateTimeOffset.TryParse(asOf, System.Globalization.CultureInfo.InvariantCulture,
-                System.Globalization.DateTimeStyles.AssumeUniversal, out var instant))
+        if (!IsoTime.TryParse(asOf, out var instant))
         {
             return ApiError.BadRequest("as_of: required, an ISO-8601 timestamp such as 2026-03-20T10:30:00Z");
         }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Verging.SharedKernel.Http;
 
 namespace Verging.Usage.Queries;
 
@@ -20,7 +21,7 @@ public static class UsageCsv
         AppendText(line, r.ServiceType);
         line.Append(c, $",{r.CreditsConsumed},{r.InputTokens},{r.OutputTokens},{r.LatencyMs},");
         AppendText(line, r.Status);
-        line.Append(',').Append(r.CreatedAt.ToString("O", c)).Append(',');
+        line.Append(',').Append(IsoTime.Format(r.CreatedAt)).Append(',');
         AppendText(line, model);
         line.Append(',').Append(apiKeyId.ToString()).Append("\r\n");
     }
