@@ -159,6 +159,20 @@ public sealed class SandboxMediaTests(VergingHost fixture)
     }
 
     [Fact]
+    public async Task Stt_in_the_sandbox_writes_every_response_format_from_one_segment_spanning_the_audio()
+    {
+        var (_, key) = await fixture.CreateAccountAsync(credits: 10);
+        var tone = await TestMedia.ToneAsync(2.5, "wav");
+        var srt = await UploadRaw(key, "/api/v1/ai/stt", tone, "clip.wav", "audio/wav", ("response_format", "srt"));
+        (await srt.Content.ReadAsStringAsync()).ShouldStartWith("1\n00:00:00,000 --> 00:00:02,500\n[Verging sandbox transcript");
+        var vtt = await UploadRaw(key, "/api/v1/ai/stt", tone, "clip.wav", "audio/wav", ("response_format", "vtt"));
+        (await vtt.Content.ReadAsStringAsync()).ShouldStartWith("WEBVTT\n\n00:00:00.000 --> 00:00:02.500\n[Verging sandbox transcript");
+        var verbose = await Upload(key, "/api/v1/ai/stt", tone, "clip.wav", ("response_format", "verbose_json"));
+        verbose["segments"]![0]!["end"]!.GetValue<double>().ShouldBe(2.5);
+        (await Balance(key)).ShouldBe(7);
+    }
+
+    [Fact]
     public async Task Stt_bills_the_audio_in_the_file_not_the_length_its_header_claims()
     {
         var (_, key) = await fixture.CreateAccountAsync(credits: 20);

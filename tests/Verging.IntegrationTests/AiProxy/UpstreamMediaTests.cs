@@ -91,6 +91,51 @@ public sealed class UpstreamMediaTests : IDisposable
         _fixture.Upstream.LastFileBytes.ShouldBe(audio.Length);
     }
 
+    [Theory]
+    [InlineData("text", "text/plain; charset=utf-8", "hello from the fake whisper\n")]
+    [InlineData("srt", "text/plain; charset=utf-8", "1\n00:00:00,000 --> 00:00:04,000\nhello from the fake whisper\n\n")]
+    [InlineData("vtt", "text/vtt; charset=utf-8", "WEBVTT\n\n00:00:00.000 --> 00:00:04.000\nhello from the fake whisper\n\n")]
+    public async Task Stt_returns_the_transcript_in_the_format_asked_for_with_the_charge_in_a_header(string format, string mediaType, string body)
+    {
+        var (_, key) = await _fixture.CreateAccountAsync(credits: 10);
+        using var response = await Transcribe(key, await TestMedia.ToneAsync(4, "wav"), format);
+        response.Content.Headers.ContentType!.ToString().ShouldBe(mediaType);
+        (await response.Content.ReadAsStringAsync()).ShouldBe(body);
+        response.Headers.GetValues("X-Credits-Consumed").Single().ShouldBe("1");
+        double.Parse(response.Headers.GetValues("X-Audio-Duration").Single(), System.Globalization.CultureInfo.InvariantCulture).ShouldBeInRange(3.9, 4.1);
+        _fixture.Upstream.LastForm["response_format"].ShouldBe(format);
+        (await _fixture.Host.CreditsOfAsync(key)).ShouldBe((9L, 0L));
+    }
+
+    [Fact]
+    public async Task Stt_verbose_json_adds_the_providers_timed_segments()
+    {
+        var (_, key) = await _fixture.CreateAccountAsync(credits: 10);
+        using var response = await Transcribe(key, await TestMedia.ToneAsync(4, "wav"), "verbose_json");
+        var json = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        json["text"]!.GetValue<string>().ShouldBe("hello from the fake whisper");
+        json["credits_consumed"]!.GetValue<long>().ShouldBe(1);
+        var segments = json["segments"]!.AsArray();
+        segments.Count.ShouldBe(2);
+        (segments[1]!["id"]!.GetValue<int>(), segments[1]!["start"]!.GetValue<double>(), segments[1]!["end"]!.GetValue<double>(), segments[1]!["text"]!.GetValue<string>())
+            .ShouldBe((1, 1.5, 4.0, " the fake whisper"));
+    }
+
+    private async Task<HttpResponseMessage> Transcribe(string key, byte[] audio, string format)
+    {
+        using var client = _fixture.Host.Server.CreateClient();
+        using var form = new MultipartFormDataContent
+        {
+            { new ByteArrayContent(audio), "file", "recording.wav" },
+            { new StringContent(format), "response_format" },
+        };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/ai/stt") { Content = form };
+        request.Headers.Authorization = new AuthenticationHeaderValue("ApiKey", key);
+        var response = await client.SendAsync(request);
+        response.IsSuccessStatusCode.ShouldBeTrue(await response.Content.ReadAsStringAsync());
+        return response;
+    }
+
     [Fact]
     public async Task Vision_fetches_the_image_url_itself_and_sends_the_provider_the_image_not_the_url()
     {

@@ -219,7 +219,33 @@ public sealed class FakeOpenAi : IAsyncDisposable
         }
 
         LastFileBytes = form.Files.GetFile("file")?.Length ?? 0;
-        await http.Response.WriteAsJsonAsync(new { text = "hello from the fake whisper" });
+        // As OpenAI answers each response_format: JSON for json and verbose_json, the document itself otherwise.
+        const string text = "hello from the fake whisper";
+        switch (form["response_format"].ToString())
+        {
+            case "verbose_json":
+                await http.Response.WriteAsJsonAsync(new
+                {
+                    task = "transcribe", language = "english", duration = 4.0, text,
+                    segments = new[] { new { id = 0, seek = 0, start = 0.0, end = 1.5, text = "hello from" }, new { id = 1, seek = 0, start = 1.5, end = 4.0, text = " the fake whisper" } },
+                });
+                break;
+            case "text":
+                http.Response.ContentType = "text/plain; charset=utf-8";
+                await http.Response.WriteAsync(text + "\n");
+                break;
+            case "srt":
+                http.Response.ContentType = "text/plain; charset=utf-8";
+                await http.Response.WriteAsync($"1\n00:00:00,000 --> 00:00:04,000\n{text}\n\n");
+                break;
+            case "vtt":
+                http.Response.ContentType = "text/plain; charset=utf-8";
+                await http.Response.WriteAsync($"WEBVTT\n\n00:00:00.000 --> 00:00:04.000\n{text}\n\n");
+                break;
+            default:
+                await http.Response.WriteAsJsonAsync(new { text });
+                break;
+        }
     }
 
     private static async Task Write(HttpContext http, object chunk)

@@ -65,7 +65,9 @@ public sealed class PaidRequest(RateLimiter rateLimiter, TimeProvider clock, ILo
         }
 
         var settled = await hold.SettleAsync(result.Cost, UsageEvents.Completed(caller, requestId, service, result.Model, 0, 0, result.Units, started, clock));
-        return Results.Json(result.Response(settled.Consumed));
+        // A response that is not JSON (a transcript as srt) comes as its own result.
+        var response = result.Response(settled.Consumed);
+        return response as IResult ?? Results.Json(response);
     }
 
     /// <summary>The rate limit: headers on every response; 429 (free, no provider call) past the limit.</summary>

@@ -37,5 +37,12 @@ public sealed record SpeechAudio(byte[] Audio, string Format, string Model);
 /// <summary>Speech to text: the uploaded audio (already checked and measured).</summary>
 public sealed record TranscriptionRequest(byte[] Audio, string FileName, string Model, string? Language, string ResponseFormat, double? Temperature, double DurationSeconds);
 
-/// <summary>A transcript and the language it was heard in.</summary>
-public sealed record Transcription(string Text, string? Language, string Model);
+/// <summary>
+/// A transcript and the language it was heard in; <paramref name="Segments"/> when the provider timed it
+/// (verbose_json); <paramref name="Document"/> when the client asked for text, srt or vtt: the transcript in
+/// that form, as the provider wrote it.
+/// </summary>
+public sealed record Transcription(string Text, string? Language, string Model, IReadOnlyList<TranscriptSegment>? Segments = null, string? Document = null);
+
+/// <summary>One timed stretch of a transcript, in seconds from the start of the audio.</summary>
+public sealed record TranscriptSegment(int Id, double Start, double End, string Text);

@@ -14,13 +14,18 @@ namespace Verging.AiProxy.Transcription;
 
 public sealed record SttResponse(string Text, string? Language, double Duration, long CreditsConsumed, string Model);
 
+/// <summary><c>response_format=verbose_json</c>: the JSON answer and the transcript's timed segments.</summary>
+public sealed record SttVerboseResponse(string Text, string? Language, double Duration, long CreditsConsumed, string Model, IReadOnlyList<TranscriptSegment> Segments);
+
 public static class SttEndpoint
 {
     public const long MaxFileBytes = 25L * 1024 * 1024;
     public static readonly string[] ResponseFormats = ["json", "text", "srt", "verbose_json", "vtt"];
 
     /// <summary>
-    /// Transcribes an uploaded file (multipart; mp3, mp4, mpeg, mpga, m4a, wav, webm; at most 25 MB).
+    /// Transcribes an uploaded file (multipart; mp3, mp4, mpeg, mpga, m4a, wav, webm; at most 25 MB). The answer
+    /// is JSON (json, verbose_json with timed segments) or the transcript itself (text, srt, vtt; what was
+    /// charged in <c>X-Credits-Consumed</c>).
     /// The type is decided by the file's bytes, and the price by the duration of its audio as decoded (not as
     /// its header claims).
     /// </summary>
@@ -75,8 +80,12 @@ public static class SttEndpoint
         {
             var transcript = await provider.TranscribeAsync(
                 new TranscriptionRequest(bytes, Path.GetFileName(file.FileName), model!, language, responseFormat!, temperature, probed.DurationSeconds), cancellation);
-            return new PaidResult(string.IsNullOrEmpty(transcript.Text) ? 0 : price, transcript.Model, duration,
-                credits => new SttResponse(transcript.Text, transcript.Language, duration, credits, transcript.Model));
+            return new PaidResult(string.IsNullOrWhiteSpace(transcript.Text) ? 0 : price, transcript.Model, duration, credits => responseFormat switch
+            {
+                "json" => new SttResponse(transcript.Text, transcript.Language, duration, credits, transcript.Model),
+                "verbose_json" => new SttVerboseResponse(transcript.Text, transcript.Language, duration, credits, transcript.Model, transcript.Segments ?? []),
+                _ => TranscriptDocuments.Response(responseFormat!, transcript.Document ?? transcript.Text, credits, duration),
+            });
         });
     }
 

@@ -154,7 +154,7 @@ public sealed class OpenAiCompatibleProvider(HttpClient http, IOptions<OpenAiOpt
         {
             { new ByteArrayContent(request.Audio), "file", request.FileName },
             { new StringContent(options.Value.MapModel(request.Model)), "model" },
-            { new StringContent("json"), "response_format" },
+            { new StringContent(request.ResponseFormat), "response_format" },
         };
         if (request.Language is { } language)
         {
@@ -167,12 +167,25 @@ public sealed class OpenAiCompatibleProvider(HttpClient http, IOptions<OpenAiOpt
         }
 
         using var response = await PostAsync("audio/transcriptions", form, cancellation);
+        if (request.ResponseFormat is not ("json" or "verbose_json"))
+        {
+            // text, srt and vtt come back as the document itself; it is passed on as the provider wrote it.
+            var document = await response.Content.ReadAsStringAsync(cancellation);
+            return string.IsNullOrWhiteSpace(document)
+                ? throw new ProviderException(ProviderFailure.EmptyResult, "The provider returned no transcript", (int)response.StatusCode)
+                : new Transcription(document, request.Language, request.Model, Document: document);
+        }
+
         var json = await ReadJsonAsync(response, cancellation);
         return WireAnswer.Read("transcript", json, () =>
         {
             var text = json["text"]?.GetValue<string>()
                 ?? throw new ProviderException(ProviderFailure.EmptyResult, "The provider returned no transcript", (int)response.StatusCode, json);
-            return new Transcription(text, json["language"]?.GetValue<string>() ?? request.Language, request.Model);
+            var segments = json["segments"]?.AsArray()
+                .Select((segment, i) => new TranscriptSegment(segment?["id"]?.GetValue<int>() ?? i,
+                    segment!["start"]!.GetValue<double>(), segment["end"]!.GetValue<double>(), segment["text"]!.GetValue<string>()))
+                .ToList();
+            return new Transcription(text, json["language"]?.GetValue<string>() ?? request.Language, request.Model, segments);
         });
     }
 

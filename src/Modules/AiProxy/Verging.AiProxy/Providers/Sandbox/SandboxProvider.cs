@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text;
+using Verging.AiProxy.Transcription;
 
 namespace Verging.AiProxy.Providers.Sandbox;
 
@@ -44,11 +45,14 @@ public sealed class SandboxProvider(TokenCounter tokens) : IAiProvider
     public async Task<SpeechAudio> SpeakAsync(SpeechRequest request, CancellationToken cancellation) =>
         new(await SandboxSpeech.SynthesizeAsync(request, cancellation), request.Format, ModelPrefix + request.Model);
 
-    public Task<Transcription> TranscribeAsync(TranscriptionRequest request, CancellationToken cancellation) =>
-        Task.FromResult(new Transcription(
-            $"[Verging sandbox transcript: no speech recognition was run.] The file {request.FileName} holds {request.DurationSeconds:0.0} s of audio.",
-            request.Language ?? "en",
-            ModelPrefix + request.Model));
+    public Task<Transcription> TranscribeAsync(TranscriptionRequest request, CancellationToken cancellation)
+    {
+        var text = $"[Verging sandbox transcript: no speech recognition was run.] The file {request.FileName} holds {request.DurationSeconds:0.0} s of audio.";
+        // One segment spanning the audio: the only timing the sandbox honestly knows.
+        IReadOnlyList<TranscriptSegment> segments = [new(0, 0, Math.Round(request.DurationSeconds, 3), text)];
+        return Task.FromResult(new Transcription(text, request.Language ?? "en", ModelPrefix + request.Model, segments,
+            TranscriptDocuments.Render(request.ResponseFormat, text, segments)));
+    }
 
     private string Reply(ChatCompletionRequest request)
     {
