@@ -22,12 +22,12 @@ public sealed class UsageCsvTests
         UsageCsv.Escape(value).ShouldBe(expected);
 
     [Fact]
-    public void A_line_has_the_json_fields_in_order_then_the_model_and_key_and_ends_with_crlf()
+    public void A_line_has_the_json_fields_in_order_and_form_then_the_model_and_key_and_ends_with_crlf()
     {
         var key = Guid.Parse("0193a1b2-0000-7000-8000-000000000001");
         var line = new StringBuilder();
         UsageCsv.AppendLine(line, new UsageRecordView(42, "chat", 3, 24, 85, 1200, "success", new DateTimeOffset(2026, 3, 20, 10, 30, 0, TimeSpan.Zero)), "gpt-4o", key);
-        line.ToString().ShouldBe($"42,chat,3,24,85,1200,success,2026-03-20T10:30:00.0000000+00:00,gpt-4o,{key}\r\n");
+        line.ToString().ShouldBe($"42,chat,3,24,85,1200,success,2026-03-20T10:30:00+00:00,gpt-4o,{key}\r\n");
         UsageCsv.Header.Split(',').Length.ShouldBe(line.ToString().TrimEnd().Split(',').Length);
     }
 }
