@@ -64,6 +64,19 @@ public sealed class JobLifecycleTests(JobsHost fixture)
     }
 
     [Fact]
+    public async Task An_image_of_more_pixels_than_allowed_fails_before_it_is_decoded_and_costs_nothing()
+    {
+        // 81 megapixels in a file of ~100 kB: decoded (and cut out, as BGRA) it would take about a gigabyte.
+        var (_, key) = await fixture.CreateAccountAsync(credits: 10);
+        var job = await Api.CreateAndRunAsync(key, new JobRequest("/api/v1/background-removal/create-job",
+            [("file_name", "big.png")], [("image", await JobMedia.PlainPngAsync(9000, 9000), "big.png", "image/png")]));
+
+        job["status"]!.GetValue<string>().ShouldBe("failed", job.ToJsonString());
+        job["error"]!.GetValue<string>().ShouldBe("The image is 9000x9000 pixels; at most 50 megapixels are accepted");
+        (await Api.CreditsAsync(key)).ShouldBe((10, 0));
+    }
+
+    [Fact]
     public async Task Face_swap_blends_the_swap_face_onto_the_video_and_charges_per_second()
     {
         var (_, key) = await fixture.CreateAccountAsync(credits: 100);

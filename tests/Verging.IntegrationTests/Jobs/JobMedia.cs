@@ -41,6 +41,10 @@ public static class JobMedia
             "-vf", $"geq=r='if(lt(hypot(X-{size / 2},Y-{size / 2}),{size / 4}),220,128)':g='if(lt(hypot(X-{size / 2},Y-{size / 2}),{size / 4}),30,128)':b='if(lt(hypot(X-{size / 2},Y-{size / 2}),{size / 4}),30,128)'",
             "-frames:v", "1");
 
+    /// <summary>A plain grey PNG: small as a file whatever its size in pixels.</summary>
+    public static Task<byte[]> PlainPngAsync(int width, int height) =>
+        MakeAsync("png", "-f", "lavfi", "-i", $"color=c=gray:size={width}x{height}", "-frames:v", "1");
+
     public static Task<byte[]> JpegAsync(int size = 96) =>
         MakeAsync("jpg", "-f", "lavfi", "-i", $"testsrc=size={size}x{size}", "-frames:v", "1");
 

@@ -27,6 +27,12 @@ public sealed class JobsOptions
     /// <summary>Longest video image-to-video makes.</summary>
     public double MaxGeneratedSeconds { get; set; } = 60;
 
+    /// <summary>
+    /// Largest picture a job reads, an image or a video frame (width × height): a 1 MB PNG may declare
+    /// 30000x30000 pixels, which decoded is 2.7 GB.
+    /// </summary>
+    public long MaxPixels { get; set; } = 50_000_000;
+
     /// <summary>Largest file POST /api/v1/uploads accepts.</summary>
     public long MaxUploadBytes { get; set; } = 500L * 1024 * 1024;
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Microsoft.Extensions.Options;
 using Verging.Jobs.Domain;
 using Verging.Jobs.Processing;
@@ -106,6 +107,13 @@ public sealed class JobWorkspace(IBlobStore blobs, IRemoteMediaFetcher fetcher, 
             video = (await FetchAsync(new Uri(url), Path.Combine(directory, "input-video"), cancellation)).Path;
         }
 
+        if (image is not null)
+        {
+            // Read from the header before anything decodes it.
+            var (width, height) = await VideoFacts.ImageSizeAsync(image, cancellation) ?? throw new JobProcessingException("the image could not be read");
+            CheckPixels("image", width, height);
+        }
+
         ProbedMedia? probed = null;
         if (video is not null)
         {
@@ -114,9 +122,21 @@ public sealed class JobWorkspace(IBlobStore blobs, IRemoteMediaFetcher fetcher, 
             {
                 throw new JobProcessingException("target_video_url is not a video we can read (ffprobe found no video stream)");
             }
+
+            CheckPixels("video's frame", probed.Width, probed.Height);
         }
 
         return new StagedInputs(directory, image, video, probed);
+    }
+
+    private void CheckPixels(string what, int width, int height)
+    {
+        var limit = options.Value.MaxPixels;
+        if ((long)width * height > limit)
+        {
+            throw new JobProcessingException(string.Create(CultureInfo.InvariantCulture,
+                $"The {what} is {width}x{height} pixels; at most {limit / 1_000_000.0:0.#} megapixels are accepted"));
+        }
     }
 
     private async Task<FetchedFile> FetchAsync(Uri url, string path, CancellationToken cancellation)
