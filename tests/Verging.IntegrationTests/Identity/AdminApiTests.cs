@@ -46,6 +46,17 @@ public sealed class AdminApiTests(VergingHost fixture)
         (await result.ShouldBeError(40900)).ShouldContain("already exists");
     }
 
+    [Fact]
+    public async Task A_new_account_shows_its_opening_credits_as_soon_as_it_is_created()
+    {
+        // No tracking, no waiting: the 201 itself must mean the ledger holds the credits.
+        for (var i = 0; i < 5; i++)
+        {
+            var created = await (await Admin($$"""{"email":"open-{{Guid.NewGuid():N}}@example.com","credits":{{100 + i}}}""", 201)).Json();
+            (await fixture.Host.CreditsOfAsync(created["api_key"]!.GetValue<string>())).ShouldBe((100L + i, 0L));
+        }
+    }
+
     private Task<Alba.IScenarioResult> Admin(string body, int status) =>
         fixture.Host.Scenario(s =>
         {

@@ -10,6 +10,16 @@ namespace Verging.Identity.Contracts;
 /// <param name="OpenedAt">When the account was opened (UTC).</param>
 public sealed record AccountOpened(Guid AccountId, string Email, long InitialCredits, DateTimeOffset OpenedAt);
 
+/// <summary>
+/// Sent (invoked) by Identity's account creation to have the account's ledger opened, with its opening credits,
+/// before the creation is answered, so the new account's balance reads right at once. Handled by Credits exactly
+/// like <see cref="AccountOpened"/> (which still follows through the outbox, and then changes nothing): Identity
+/// names what it needs without knowing the Credits module.
+/// </summary>
+/// <param name="AccountId">The new account.</param>
+/// <param name="InitialCredits">Credits to grant on opening (0 for none).</param>
+public sealed record OpenAccountLedger(Guid AccountId, long InitialCredits);
+
 /// <summary>Published by Identity when an API key is created. No listener needs it yet; it feeds audit trails.</summary>
 /// <param name="ApiKeyId">The key's id (never the key itself).</param>
 /// <param name="AccountId">The account the key belongs to.</param>

@@ -5,19 +5,24 @@ using Verging.Identity.Contracts;
 
 namespace Verging.Credits.Handlers;
 
-/// <summary>Every account Identity opens gets a ledger, with its opening credits granted once (idempotent on redelivery).</summary>
+/// <summary>Every account Identity opens gets a ledger, with its opening credits granted once (idempotent on redelivery and on a repeated request).</summary>
 public static class AccountOpenedHandler
 {
-    public static async Task Handle(AccountOpened opened, LedgerWriter writer)
+    public static Task Handle(AccountOpened opened, LedgerWriter writer) => OpenAsync(opened.AccountId, opened.InitialCredits, writer);
+
+    /// <summary>The same, asked for synchronously by account creation; whichever comes second changes nothing.</summary>
+    public static Task Handle(OpenAccountLedger open, LedgerWriter writer) => OpenAsync(open.AccountId, open.InitialCredits, writer);
+
+    private static async Task OpenAsync(Guid accountId, long initialCredits, LedgerWriter writer)
     {
-        if (opened.InitialCredits > 0)
+        if (initialCredits > 0)
         {
-            await writer.SubmitAsync<GrantOutcome>(opened.AccountId,
-                new GrantCredits(opened.AccountId, opened.InitialCredits, "opening balance", $"opening:{opened.AccountId}"));
+            // One grant id per account: the opening grant is made once, however often it is asked for.
+            await writer.SubmitAsync<GrantOutcome>(accountId, new GrantCredits(accountId, initialCredits, "opening balance", $"opening:{accountId}"));
         }
         else
         {
-            await writer.SubmitAsync<bool>(opened.AccountId, new OpenLedger(opened.AccountId));
+            await writer.SubmitAsync<bool>(accountId, new OpenLedger(accountId));
         }
     }
 }

@@ -1,5 +1,6 @@
 using FluentValidation;
 using Microsoft.AspNetCore.Http;
+using Verging.Identity.Contracts;
 using Verging.SharedKernel;
 using Verging.SharedKernel.Validation;
 using Wolverine;
@@ -33,6 +34,9 @@ public static class CreateAccountEndpoint
             return outcome.Error;
         }
 
+        // The account is committed; its ledger (and opening credits) too before the answer, so a balance read
+        // right after the 201 shows them. AccountOpened, already in the outbox, would open it moments later.
+        await bus.InvokeAsync(new OpenAccountLedger(outcome.AccountId, request.Credits ?? 0));
         return Results.Json(new CreatedAccount(outcome.AccountId, outcome.ApiKeyId, outcome.ApiKey), statusCode: StatusCodes.Status201Created);
     }
 }
