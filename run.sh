@@ -29,6 +29,10 @@ dotnet build src/Verging.Api/Verging.Api.csproj -c Release -nologo -v q -clp:Err
 export ASPNETCORE_ENVIRONMENT=Production
 export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$PG_PORT;Database=verging;Username=postgres;Maximum Pool Size=60"
 export VERGING_PUBLIC_BASE_URL=${VERGING_PUBLIC_BASE_URL:-http://127.0.0.1:$HTTP_PORT}
+# Stored files (and the key that signs their URLs) live with the database under .data/, and file URLs
+# start with the public base URL, never with whatever Host header a client sent.
+export Blobs__Root=${Blobs__Root:-$DATA/blobs}
+export Blobs__PublicBaseUrl=${Blobs__PublicBaseUrl:-$VERGING_PUBLIC_BASE_URL}
 BIN=$PWD/src/Verging.Api/bin/Release/net10.0
 # Run from the build output so appsettings.json is found (the content root is the working folder).
 api() { (cd "$BIN" && exec dotnet Verging.Api.dll "$@"); }
