@@ -74,8 +74,9 @@ internal static class FileEndpoints
         }).AllowAnonymous().ExcludeFromDescription();
 
     /// <summary>
-    /// Ranges are served by the framework; two cases are answered here. A unit other than bytes ("items=0-5")
-    /// is ignored, as RFC 9110 asks, and the whole file is sent (the framework would read it as bytes). A
+    /// Ranges are served by the framework; some cases are answered here. A unit other than bytes ("items=0-5")
+    /// or any If-Range is ignored, as RFC 9110 asks, and the whole file is sent (the framework would read it as
+    /// bytes, and does not check If-Range without a validator). A
     /// byte range that starts past the end is the 416 the framework sends, with the error body every other
     /// refusal has rather than none.
     /// </summary>
@@ -87,7 +88,10 @@ internal static class FileEndpoints
             return null;
         }
 
-        if (!RangeHeaderValue.TryParse(header.ToString(), out var range) || !range.Unit.Equals("bytes", StringComparison.OrdinalIgnoreCase))
+        // If-Range names a version the range is only wanted from; files carry no ETag or date to match it
+        // against, so it never matches and the whole file is the answer (RFC 9110, 13.1.5).
+        if (!RangeHeaderValue.TryParse(header.ToString(), out var range) || !range.Unit.Equals("bytes", StringComparison.OrdinalIgnoreCase)
+            || http.Request.Headers.IfRange.Count > 0)
         {
             http.Request.Headers.Remove(HeaderNames.Range);
             return null;

@@ -33,10 +33,13 @@ public static class MultipartInput
     }
 
     // A field or file given twice has no one meaning (which prompt, which file is billed?): refused, as a
-    // repeated query parameter is, rather than joined ("one,two") or silently cut to the first.
+    // repeated query parameter is, rather than joined ("one,two") or silently cut to the first. Names are
+    // compared as the form reads them, ignoring case ("file" and "FILE" are one field), and a name given
+    // once as text and once as a file is given twice too.
     private static string? Repeated(IFormCollection form) =>
         form.Keys.FirstOrDefault(k => form[k].Count > 1)
-        ?? form.Files.GroupBy(f => f.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1)?.Key;
+        ?? form.Files.GroupBy(f => f.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1)?.Key
+        ?? form.Files.Select(f => f.Name).FirstOrDefault(form.ContainsKey);
 
     public static string? Text(IFormCollection form, string name, string? fallback, int maxLength, List<string> problems)
     {

@@ -201,6 +201,8 @@ public sealed class SandboxMediaTests(VergingHost fixture)
     [InlineData("/api/v1/ai/vision/upload", "prompt", "prompt: given more than once")]
     [InlineData("/api/v1/ai/stt", "language", "language: given more than once")]
     [InlineData("/api/v1/ai/stt", "file", "file: given more than once")]
+    [InlineData("/api/v1/ai/stt", "FILE", "FILE: given more than once")]
+    [InlineData("/api/v1/ai/vision/upload", "file-as-text", "file: given more than once")]
     public async Task A_multipart_field_given_twice_is_400_and_costs_nothing(string url, string twice, string message)
     {
         var (_, key) = await fixture.CreateAccountAsync(credits: 20);
@@ -210,9 +212,13 @@ public sealed class SandboxMediaTests(VergingHost fixture)
         form.Add(new ByteArrayContent(file), "file", "input.bin");
         form.Add(new StringContent("What is this?"), "prompt");
         form.Add(new StringContent("en"), "language");
-        if (twice == "file")
+        if (twice is "file" or "FILE")
         {
-            form.Add(new ByteArrayContent(file), "file", "second.bin");
+            form.Add(new ByteArrayContent(file), twice, "second.bin");
+        }
+        else if (twice == "file-as-text")
+        {
+            form.Add(new StringContent("not a file"), "file");
         }
         else
         {
@@ -424,9 +430,17 @@ public sealed class SandboxMediaTests(VergingHost fixture)
         var part = await fixture.Host.Scenario(s => { s.Get.Url(path); s.WithRequestHeader("Range", "bytes=0-5"); s.StatusCodeShouldBe(206); });
         part.Context.Response.Headers.ContentRange.ToString().ShouldBe($"bytes 0-5/{length}");
 
-        // Another unit is not bytes: ignored, the whole file.
+        // Another unit is not bytes, and an If-Range cannot match (files have no validator): ignored, the whole file.
         var whole = await fixture.Host.Scenario(s => { s.Get.Url(path); s.WithRequestHeader("Range", "items=0-5"); s.StatusCodeShouldBe(200); });
         whole.Context.Response.ContentLength.ShouldBe(length);
+        var ifRange = await fixture.Host.Scenario(s =>
+        {
+            s.Get.Url(path);
+            s.WithRequestHeader("Range", "bytes=0-5");
+            s.WithRequestHeader("If-Range", "\"v1\"");
+            s.StatusCodeShouldBe(200);
+        });
+        ifRange.Context.Response.ContentLength.ShouldBe(length);
 
         var past = await fixture.Host.Scenario(s => { s.Get.Url(path); s.WithRequestHeader("Range", $"bytes={length + 10}-"); s.StatusCodeShouldBe(416); });
         (await past.ShouldBeError(41600)).ShouldStartWith($"Range: the file has {length} bytes");
