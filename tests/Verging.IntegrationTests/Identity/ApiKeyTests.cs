@@ -168,6 +168,31 @@ public sealed class ApiKeyTests(VergingHost fixture)
     }
 
     [Fact]
+    public async Task Concurrent_creations_never_take_an_account_past_the_active_key_limit()
+    {
+        var (accountId, key) = await fixture.CreateAccountAsync();
+        await using (var session = fixture.Service<IDocumentStore>().LightweightSession())
+        {
+            // The default key and 46 more: room for three.
+            for (var i = 0; i < CreateApiKeyEndpoint.MaxActiveKeysPerAccount - 4; i++)
+            {
+                session.Store(IssueApiKey.For(accountId, $"k{i}", DateTimeOffset.UtcNow, null).Stored);
+            }
+
+            await session.SaveChangesAsync();
+        }
+
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 12).Select(async _ =>
+            (await Host.Scenario(s => { s.Post.Url("/api/v1/api-keys"); s.JsonBody("{}"); s.WithApiKey(key); s.IgnoreStatusCode(); }))
+                .Context.Response.StatusCode));
+
+        statuses.Count(s => s == 201).ShouldBe(3);
+        statuses.Count(s => s == 409).ShouldBe(9);
+        await using var query = fixture.Service<IDocumentStore>().QuerySession();
+        (await query.Query<ApiKey>().CountAsync(k => k.AccountId == accountId && k.RevokedAt == null)).ShouldBe(CreateApiKeyEndpoint.MaxActiveKeysPerAccount);
+    }
+
+    [Fact]
     public async Task Expired_keys_do_not_count_toward_the_active_key_limit()
     {
         var (accountId, key) = await fixture.CreateAccountAsync();

@@ -32,13 +32,21 @@ public static class CreateApiKeyEndpoint
 {
     public const int MaxActiveKeysPerAccount = 50;
 
+    // First half of the advisory lock's key: "API key creation" (ASCII "VKEY"); the second is the account's hash.
+    private const int KeyCreationLock = 0x564B4559;
+
     [WolverinePost("/api/v1/api-keys", Name = "CreateApiKey")]
     [OptionalJsonBody]
     public static async Task<IResult> Post(
-        CreateApiKeyRequest request, ClaimsPrincipal user, IDocumentSession session, IMessageBus bus, TimeProvider clock)
+        CreateApiKeyRequest request, ClaimsPrincipal user, IDocumentSession session, IMessageBus bus, TimeProvider clock, HttpContext http)
     {
         var caller = Caller.From(user);
         var now = clock.GetUtcNow();
+        // One creation per account at a time (on any instance): the count below and the insert commit in one
+        // transaction that holds this lock, so concurrent creations cannot all count 49 and end at 53.
+        await session.BeginTransactionAsync(http.RequestAborted);
+        await session.QueryAsync<int>("select 1 from (select pg_advisory_xact_lock(?, ?)) locked",
+            http.RequestAborted, KeyCreationLock, caller.AccountId.GetHashCode());
         // Active as the list shows it: neither revoked nor expired (an expired key cannot be used either).
         var active = await session.Query<ApiKey>()
             .CountAsync(k => k.AccountId == caller.AccountId && k.RevokedAt == null && (k.ExpiresAt == null || k.ExpiresAt > now));

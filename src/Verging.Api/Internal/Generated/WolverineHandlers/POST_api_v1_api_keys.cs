@@ -49,7 +49,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             
             // The actual HTTP request handler execution
-            var result = await Verging.Identity.ApiKeys.CreateApiKeyEndpoint.Post(request, httpContext.User, documentSession, messageContext, _timeProvider).ConfigureAwait(false);
+            var result = await Verging.Identity.ApiKeys.CreateApiKeyEndpoint.Post(request, httpContext.User, documentSession, messageContext, _timeProvider, httpContext).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
