@@ -18,8 +18,13 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencySto
     public const string Header = "Idempotency-Key";
     private const int MaxKeyLength = 255;
 
-    // Responses larger than this are not kept for replay (a later replay answers 409 instead).
+    // Responses larger than this are not kept for replay: the key is freed, so a retry runs (and is charged)
+    // again. No answer of this API comes near it (files are returned as URLs).
     private const int MaxStoredBody = 4 * 1024 * 1024;
+
+    // Headers that belong to the answer and are replayed with it: what a transcript in srt cost and how long its
+    // audio was (X-RateLimit-* are not: a replay is not counted against the limit).
+    private static readonly string[] KeptHeaders = ["X-Credits-Consumed", "X-Audio-Duration", "Location"];
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -74,7 +79,8 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencySto
             {
                 // Recorded before the client sees the answer, so a retry that follows it at once is
                 // a replay and never a 409 (only streamed answers are already on their way).
-                await store.CompleteAsync(scope, key, context.Response.StatusCode, context.Response.ContentType, capture.Captured, CancellationToken.None);
+                await store.CompleteAsync(scope, key, context.Response.StatusCode, context.Response.ContentType, capture.Captured,
+                    KeptHeaderLines(context.Response), CancellationToken.None);
                 remembered = true;
             }
         }
@@ -113,6 +119,12 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencySto
 
         context.Response.StatusCode = previous.Status;
         context.Response.Headers["Idempotent-Replayed"] = "true";
+        foreach (var line in (previous.Headers ?? string.Empty).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            context.Response.Headers[line[..colon]] = line[(colon + 2)..];
+        }
+
         if (previous.ContentType is not null)
         {
             context.Response.ContentType = previous.ContentType;
@@ -122,6 +134,12 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencySto
         {
             await context.Response.Body.WriteAsync(body, context.RequestAborted);
         }
+    }
+
+    private static string? KeptHeaderLines(HttpResponse response)
+    {
+        var lines = KeptHeaders.Where(h => response.Headers.ContainsKey(h)).Select(h => $"{h}: {response.Headers[h]}\n").ToList();
+        return lines.Count == 0 ? null : string.Concat(lines);
     }
 
     private static string? Scope(HttpContext context)

@@ -5,7 +5,7 @@ using Weasel.Postgresql.Tables;
 namespace Verging.Api.Idempotency;
 
 /// <summary>A request seen before under the same key: still running, or finished with this response.</summary>
-internal sealed record IdempotentRecord(byte[] RequestHash, bool Completed, int Status, string? ContentType, byte[]? Body);
+internal sealed record IdempotentRecord(byte[] RequestHash, bool Completed, int Status, string? ContentType, byte[]? Body, string? Headers = null);
 
 /// <summary>
 /// Keys and the first response given under them, in <c>platform.idempotency_keys</c>, shared by every
@@ -33,6 +33,8 @@ internal sealed class IdempotencyStore(NpgsqlDataSource dataSource)
         table.AddColumn<int>("status").NotNull();
         table.AddColumn<string>("content_type");
         table.AddColumn("body", "bytea");
+        // Response headers that are part of the answer (what an srt transcript cost), "Name: value" lines.
+        table.AddColumn<string>("headers");
         table.AddColumn<DateTimeOffset>("created_at").NotNull();
         // Until when the claim of a request still running holds (null once its response is kept).
         table.AddColumn<DateTimeOffset>("lease_until");
@@ -65,7 +67,7 @@ internal sealed class IdempotencyStore(NpgsqlDataSource dataSource)
                         new() { Value = ClaimLease },
                     },
                 },
-                new NpgsqlBatchCommand($"select request_hash, completed, status, content_type, body from {Table} where scope = $1 and idempotency_key = $2")
+                new NpgsqlBatchCommand($"select request_hash, completed, status, content_type, body, headers from {Table} where scope = $1 and idempotency_key = $2")
                 {
                     Parameters = { new() { Value = scope }, new() { Value = key } },
                 },
@@ -82,19 +84,21 @@ internal sealed class IdempotencyStore(NpgsqlDataSource dataSource)
 
         return new IdempotentRecord(
             (byte[])reader[0], reader.GetBoolean(1), reader.GetInt32(2),
-            reader.IsDBNull(3) ? null : reader.GetString(3), reader.IsDBNull(4) ? null : ReplaySeal.Open(scope, clientKey, (byte[])reader[4]));
+            reader.IsDBNull(3) ? null : reader.GetString(3), reader.IsDBNull(4) ? null : ReplaySeal.Open(scope, clientKey, (byte[])reader[4]),
+            reader.IsDBNull(5) ? null : reader.GetString(5));
     }
 
-    public async Task CompleteAsync(string scope, string clientKey, int status, string? contentType, byte[] body, CancellationToken cancellation)
+    public async Task CompleteAsync(string scope, string clientKey, int status, string? contentType, byte[] body, string? headers, CancellationToken cancellation)
     {
         var key = ReplaySeal.StoredKey(scope, clientKey);
         await using var command = dataSource.CreateCommand(
-            $"update {Table} set completed = true, status = $3, content_type = $4, body = $5, lease_until = null where scope = $1 and idempotency_key = $2");
+            $"update {Table} set completed = true, status = $3, content_type = $4, body = $5, headers = $6, lease_until = null where scope = $1 and idempotency_key = $2");
         command.Parameters.Add(new NpgsqlParameter { Value = scope });
         command.Parameters.Add(new NpgsqlParameter { Value = key });
         command.Parameters.Add(new NpgsqlParameter { Value = status });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)contentType ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter { Value = ReplaySeal.Seal(scope, clientKey, body), NpgsqlDbType = NpgsqlDbType.Bytea });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)headers ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         await command.ExecuteNonQueryAsync(cancellation);
     }
 

@@ -173,6 +173,30 @@ public sealed class SandboxMediaTests(VergingHost fixture)
     }
 
     [Fact]
+    public async Task A_replayed_srt_transcript_tells_again_what_it_cost()
+    {
+        var (_, key) = await fixture.CreateAccountAsync(credits: 10);
+        var tone = await TestMedia.ToneAsync(2, "wav");
+        using var client = fixture.Host.Server.CreateClient();
+        async Task<HttpResponseMessage> SendAsync()
+        {
+            using var form = new MultipartFormDataContent { { new ByteArrayContent(tone), "file", "clip.wav" }, { new StringContent("srt"), "response_format" } };
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/ai/stt") { Content = form };
+            request.Headers.Authorization = new AuthenticationHeaderValue("ApiKey", key);
+            request.Headers.Add("Idempotency-Key", "srt-once");
+            return await client.SendAsync(request);
+        }
+
+        using var first = await SendAsync();
+        using var replay = await SendAsync();
+        replay.Headers.GetValues("Idempotent-Replayed").Single().ShouldBe("true");
+        replay.Headers.GetValues("X-Credits-Consumed").Single().ShouldBe(first.Headers.GetValues("X-Credits-Consumed").Single());
+        replay.Headers.GetValues("X-Audio-Duration").Single().ShouldBe(first.Headers.GetValues("X-Audio-Duration").Single());
+        (await replay.Content.ReadAsStringAsync()).ShouldBe(await first.Content.ReadAsStringAsync());
+        (await Balance(key)).ShouldBe(9);
+    }
+
+    [Fact]
     public async Task Stt_bills_the_audio_in_the_file_not_the_length_its_header_claims()
     {
         var (_, key) = await fixture.CreateAccountAsync(credits: 20);
