@@ -1,5 +1,6 @@
 using Microsoft.OpenApi;
 using Scalar.AspNetCore;
+using Verging.Api.Hosting.OpenApi;
 
 namespace Verging.Api.Hosting;
 
@@ -8,31 +9,29 @@ internal static class OpenApiSetup
 {
     public static WebApplicationBuilder AddVergingOpenApi(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOpenApi("v1", options => options.AddDocumentTransformer((document, _, _) =>
+        builder.Services.AddOpenApi("v1", options =>
         {
-            document.Info = new OpenApiInfo
+            options.AddDocumentTransformer((document, _, _) =>
             {
-                Title = "Verging API",
-                Version = "v1",
-                Description = "Credits-billed AI API. Authenticate with 'Authorization: ApiKey vrg_sk_...'.",
-            };
-            document.Components ??= new OpenApiComponents();
-            document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
-            document.Components.SecuritySchemes["ApiKey"] = new OpenApiSecurityScheme
-            {
-                Type = SecuritySchemeType.ApiKey,
-                In = ParameterLocation.Header,
-                Name = "Authorization",
-                Description = "ApiKey vrg_sk_...",
-            };
-            return Task.CompletedTask;
-        }));
+                document.Info = new OpenApiInfo
+                {
+                    Title = "Verging API",
+                    Version = "v1",
+                    Description = "Credits-billed AI API. Authenticate with 'Authorization: ApiKey vrg_sk_...'.",
+                };
+                OperationRules.AddComponents(document);
+                return Task.CompletedTask;
+            });
+            options.AddOperationTransformer(OperationRules.ApplyAsync);
+            options.AddSchemaTransformer(ValidatorSchemaRules.ApplyAsync);
+        });
         return builder;
     }
 
     public static void MapVergingDocs(this WebApplication app)
     {
-        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        // Only v1 exists: another name falls through to the JSON 404 every unknown route gets.
+        app.MapOpenApi("/openapi/v1.json").AllowAnonymous();
         app.MapScalarApiReference("/docs", o => o.WithTitle("Verging API").WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
     }
 }

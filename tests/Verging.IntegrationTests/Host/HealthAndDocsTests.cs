@@ -33,10 +33,24 @@ public sealed class HealthAndDocsTests(VergingHost fixture)
             s.Get.Url("/openapi/v1.json");
             s.StatusCodeShouldBe(200);
         });
-        var paths = (await result.Json())["paths"]!.AsObject().Select(p => p.Key).ToList();
+        var document = await result.Json();
+        var paths = document["paths"]!.AsObject().Select(p => p.Key).ToList();
         paths.ShouldContain("/api/v1/api-keys");
         paths.ShouldContain("/api/v1/api-keys/{id}");
         paths.ShouldContain("/api/v1/api-keys/validate");
+
+        // What a client generator needs: what is required, the limits and defaults, the answer, the errors, the key.
+        var chat = document["components"]!["schemas"]!["ChatRequest"]!;
+        chat["required"]!.AsArray().Select(r => r!.GetValue<string>()).ShouldBe(["messages"]);
+        (chat["properties"]!["temperature"]!["minimum"]!.GetValue<double>(), chat["properties"]!["temperature"]!["maximum"]!.GetValue<double>()).ShouldBe((0, 2));
+        chat["properties"]!["model"]!["default"]!.GetValue<string>().ShouldBe("gpt-4o");
+        var post = document["paths"]!["/api/v1/ai/chat"]!["post"]!;
+        post["responses"]!["200"]!["content"]!["application/json"]!["schema"]!["$ref"]!.GetValue<string>().ShouldEndWith("/ChatResponse");
+        post["responses"]!["default"]!["content"]!["application/json"]!["schema"]!["$ref"]!.GetValue<string>().ShouldEndWith("/Error");
+        post["security"]![0]!.AsObject().Select(p => p.Key).ShouldBe(["ApiKey"]);
+        document["paths"]!["/api/v1/api-keys"]!["post"]!["responses"]!.AsObject().Select(p => p.Key).ShouldContain("201");
+
+        await fixture.Host.Scenario(s => { s.Get.Url("/openapi/v2.json"); s.StatusCodeShouldBe(404); });
     }
 
     [Fact]

@@ -1,5 +1,7 @@
+using System.ComponentModel;
 using FluentValidation;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Verging.AiProxy.Providers;
 using Wolverine;
 using Wolverine.Http;
@@ -9,7 +11,9 @@ namespace Verging.AiProxy.Chat;
 public sealed record ChatMessageDto(string? Role, string? Content);
 
 /// <summary>Body of <c>POST /api/v1/ai/chat</c> (API reference).</summary>
-public sealed record ChatRequest(IReadOnlyList<ChatMessageDto>? Messages, string? Model, double? Temperature, long? MaxTokens, bool? Stream);
+public sealed record ChatRequest(
+    IReadOnlyList<ChatMessageDto>? Messages, [property: DefaultValue("gpt-4o")] string? Model, double? Temperature, long? MaxTokens,
+    [property: DefaultValue(false)] bool? Stream);
 
 public sealed class ChatRequestValidator : AbstractValidator<ChatRequest>
 {
@@ -36,6 +40,7 @@ public static class ChatEndpoint
 
     /// <summary>Chat completion, plain JSON or SSE (<c>stream: true</c>). Needs at least 5 available credits.</summary>
     [WolverinePost("/api/v1/ai/chat", Name = "Chat")]
+    [ProducesResponseType<ChatResponse>(StatusCodes.Status200OK)]
     public static Task<IResult> Post(ChatRequest request, HttpContext http, IMessageBus bus, ChatPipeline pipeline)
     {
         var messages = request.Messages!.Select(m => new ChatMessage(m.Role!, m.Content!)).ToList();

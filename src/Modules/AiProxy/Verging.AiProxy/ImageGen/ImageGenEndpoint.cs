@@ -1,5 +1,7 @@
+using System.ComponentModel;
 using FluentValidation;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Verging.AiProxy.Billing;
 using Verging.AiProxy.Pricing;
 using Verging.AiProxy.Providers;
@@ -10,7 +12,9 @@ using Wolverine.Http;
 namespace Verging.AiProxy.ImageGen;
 
 /// <summary>Body of <c>POST /api/v1/ai/imagegen</c> (API reference).</summary>
-public sealed record ImageGenRequest(string? Prompt, string? Model, string? Size, string? Quality, int? N);
+public sealed record ImageGenRequest(
+    string? Prompt, [property: DefaultValue("gpt-image-1")] string? Model, [property: DefaultValue("1024x1024")] string? Size,
+    [property: DefaultValue("auto")] string? Quality, [property: DefaultValue(1)] int? N);
 
 /// <summary>The reference's images and credits_consumed, plus the model and when the signed image URLs stop working (as TTS's audio_url).</summary>
 public sealed record ImageGenResponse(IReadOnlyList<string> Images, long CreditsConsumed, string Model, DateTimeOffset? ExpiresAt);
@@ -34,6 +38,7 @@ public static class ImageGenEndpoint
 {
     /// <summary>Generates 1–4 images; holds n × price, charges only for the images actually returned.</summary>
     [WolverinePost("/api/v1/ai/imagegen", Name = "ImageGen")]
+    [ProducesResponseType<ImageGenResponse>(StatusCodes.Status200OK)]
     public static Task<IResult> Post(
         ImageGenRequest request, HttpContext http, IMessageBus bus, PaidRequest paid, IAiProvider provider, IBlobStore blobs, BlobUrlSigner signer)
     {

@@ -1,5 +1,7 @@
+using System.ComponentModel;
 using FluentValidation;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Verging.AiProxy.Billing;
 using Verging.AiProxy.Pricing;
 using Verging.AiProxy.Providers;
@@ -10,7 +12,9 @@ using Wolverine.Http;
 namespace Verging.AiProxy.Speech;
 
 /// <summary>Body of <c>POST /api/v1/ai/tts</c> (API reference).</summary>
-public sealed record TtsRequest(string? Input, string? Voice, string? Model, string? ResponseFormat, double? Speed);
+public sealed record TtsRequest(
+    string? Input, [property: DefaultValue("alloy")] string? Voice, [property: DefaultValue("tts-1-hd")] string? Model,
+    [property: DefaultValue("mp3")] string? ResponseFormat, [property: DefaultValue(1.0)] double? Speed);
 
 public sealed record TtsResponse(string AudioUrl, long CreditsConsumed, string Model, DateTimeOffset ExpiresAt);
 
@@ -41,6 +45,7 @@ public static class TtsEndpoint
 {
     /// <summary>Speech from text: 2 credits per 1,000 characters (at least 1); the audio is returned as a signed URL.</summary>
     [WolverinePost("/api/v1/ai/tts", Name = "TextToSpeech")]
+    [ProducesResponseType<TtsResponse>(StatusCodes.Status200OK)]
     public static Task<IResult> Post(
         TtsRequest request, HttpContext http, IMessageBus bus, PaidRequest paid, IAiProvider provider, IBlobStore blobs, BlobUrlSigner signer)
     {

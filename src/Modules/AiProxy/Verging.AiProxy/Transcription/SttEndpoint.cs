@@ -30,6 +30,7 @@ public static class SttEndpoint
     /// its header claims).
     /// </summary>
     [WolverinePost("/api/v1/ai/stt", Name = "SpeechToText")]
+    [ProducesResponseType<SttResponse>(StatusCodes.Status200OK)]
     [RequestSizeLimit(MaxFileBytes + (64 * 1024))]
     public static async Task<IResult> Post(HttpContext http, IMessageBus bus, PaidRequest paid, IAiProvider provider)
     {

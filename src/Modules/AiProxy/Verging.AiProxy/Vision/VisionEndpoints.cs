@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using FluentValidation;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -14,7 +15,7 @@ using Wolverine.Http;
 namespace Verging.AiProxy.Vision;
 
 /// <summary>Body of <c>POST /api/v1/ai/vision</c> (API reference, option A).</summary>
-public sealed record VisionRequest(string? Prompt, string? ImageUrl, string? Model, long? MaxTokens);
+public sealed record VisionRequest(string? Prompt, string? ImageUrl, [property: DefaultValue("gpt-4o")] string? Model, [property: DefaultValue(1024L)] long? MaxTokens);
 
 public sealed class VisionRequestValidator : AbstractValidator<VisionRequest>
 {
@@ -41,11 +42,13 @@ public static class VisionEndpoints
     /// releases them and answers 400.
     /// </summary>
     [WolverinePost("/api/v1/ai/vision", Name = "Vision")]
+    [ProducesResponseType<ChatResponse>(StatusCodes.Status200OK)]
     public static Task<IResult> Post(VisionRequest request, HttpContext http, IMessageBus bus, ChatPipeline pipeline) =>
         pipeline.RunAsync(http, bus, Call(request.Prompt!, request.Model, new VisionImage(request.ImageUrl, null, null)), request.MaxTokens ?? DefaultMaxTokens, false, "vision");
 
     /// <summary>Analyses an uploaded image (multipart: prompt, file; png, jpeg, gif or webp by content; at most 20 MB).</summary>
     [WolverinePost("/api/v1/ai/vision/upload", Name = "VisionUpload")]
+    [ProducesResponseType<ChatResponse>(StatusCodes.Status200OK)]
     [RequestSizeLimit(MaxImageBytes + (64 * 1024))]
     public static async Task<IResult> Upload(HttpContext http, IMessageBus bus, ChatPipeline pipeline)
     {

@@ -1,6 +1,7 @@
 using FluentValidation;
 using Marten;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Verging.Credits.Contracts;
 using Verging.Credits.Ledger;
 using Verging.Credits.Writer;
@@ -43,6 +44,7 @@ public static class GrantCreditsEndpoint
     /// same; without one every call grants.
     /// </summary>
     [WolverinePost("/admin/v1/accounts/{id}/grants", Name = "AdminGrantCredits")]
+    [ProducesResponseType<LedgerChangeResponse>(StatusCodes.Status201Created)]
     public static async Task<IResult> Post(Guid id, GrantRequest request, HttpRequest http, IQuerySession session, LedgerWriter writer)
     {
         if (await session.LoadAsync<Ledger.Ledger>(id) is null)
@@ -59,6 +61,7 @@ public static class GrantCreditsEndpoint
 
     /// <summary>Admin correction, positive or negative; a negative one never takes held credits.</summary>
     [WolverinePost("/admin/v1/accounts/{id}/adjustments", Name = "AdminAdjustCredits")]
+    [ProducesResponseType<LedgerChangeResponse>(StatusCodes.Status201Created)]
     public static async Task<IResult> Adjust(Guid id, AdjustmentRequest request, HttpRequest http, IQuerySession session, LedgerWriter writer)
     {
         if (await session.LoadAsync<Ledger.Ledger>(id) is null)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using FluentValidation;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Stripe;
 using Stripe.Checkout;
@@ -33,6 +34,7 @@ public static class CreateCheckoutEndpoint
     /// Stripe's signed webhook confirms payment (<see cref="StripeWebhookEndpoint"/>), never here.
     /// </summary>
     [WolverinePost("/api/v1/credits/checkout", Name = "CreateCreditCheckout")]
+    [ProducesResponseType<CheckoutSession>(StatusCodes.Status201Created)]
     public static async Task<IResult> Post(CheckoutRequest request, ClaimsPrincipal user, IOptions<CreditsOptions> options, CancellationToken cancellation)
     {
         var settings = options.Value;

@@ -1,5 +1,6 @@
 using FluentValidation;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Verging.Identity.Contracts;
 using Verging.SharedKernel;
 using Verging.SharedKernel.Validation;
@@ -26,6 +27,7 @@ public static class CreateAccountEndpoint
 {
     /// <summary>Admin only (the host's admin gate checks the bearer token before routing gets here).</summary>
     [WolverinePost("/admin/v1/accounts", Name = "AdminCreateAccount")]
+    [ProducesResponseType<CreatedAccount>(StatusCodes.Status201Created)]
     public static async Task<IResult> Post(CreateAccountRequest request, IMessageBus bus)
     {
         var outcome = await bus.InvokeAsync<OpenAccountOutcome>(new OpenAccount(request.Email!, request.Credits ?? 0));

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using FluentValidation;
 using Marten;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Verging.Identity.Contracts;
 using Verging.SharedKernel;
 using Verging.SharedKernel.Http;
@@ -36,6 +37,7 @@ public static class CreateApiKeyEndpoint
     private const int KeyCreationLock = 0x564B4559;
 
     [WolverinePost("/api/v1/api-keys", Name = "CreateApiKey")]
+    [ProducesResponseType<CreatedApiKey>(StatusCodes.Status201Created)]
     [OptionalJsonBody]
     public static async Task<IResult> Post(
         CreateApiKeyRequest request, ClaimsPrincipal user, IDocumentSession session, IMessageBus bus, TimeProvider clock, HttpContext http)

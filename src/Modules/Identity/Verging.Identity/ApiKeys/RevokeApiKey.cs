@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Marten;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Verging.Identity.Authentication;
 using Verging.Identity.Contracts;
 using Verging.SharedKernel;
@@ -19,6 +20,7 @@ public static class RevokeApiKeyEndpoint
     /// answer a bare "Not found" that names nothing). Revoking twice returns the first revocation.
     /// </summary>
     [WolverineDelete("/api/v1/api-keys/{id}", Name = "DeleteApiKey")]
+    [ProducesResponseType<RevokedApiKey>(StatusCodes.Status200OK)]
     public static async Task<IResult> Delete(
         string id, ClaimsPrincipal user, IDocumentSession session, IMessageBus bus, ApiKeyValidator validator, TimeProvider clock)
     {

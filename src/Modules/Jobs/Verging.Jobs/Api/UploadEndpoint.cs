@@ -21,6 +21,7 @@ public static class UploadEndpoint
     private const long RequestLimit = 500L * 1024 * 1024 + (64 * 1024);
 
     [WolverinePost("/api/v1/uploads", Name = "UploadFile")]
+    [ProducesResponseType<UploadResponse>(StatusCodes.Status200OK)]
     [RequestSizeLimit(RequestLimit)]
     public static async Task<IResult> Post(HttpContext http, IBlobStore blobs, BlobUrlSigner signer, IOptions<JobsOptions> options)
     {

@@ -1,0 +1,59 @@
+using System.Globalization;
+using System.Reflection;
+using FluentValidation;
+using FluentValidation.Validators;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
+namespace Verging.Api.Hosting.OpenApi;
+
+/// <summary>
+/// A request body's schema says what its validator enforces: required only where a rule demands a value
+/// (the generator marks every constructor parameter of a record required, which made model, temperature and
+/// stream look mandatory), and the lengths and ranges the rules check. The validators stay the one place
+/// these limits are written.
+/// </summary>
+internal static class ValidatorSchemaRules
+{
+    public static Task ApplyAsync(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellation)
+    {
+        if (context.JsonPropertyInfo is not null || schema.Properties is not { Count: > 0 }
+            || context.ApplicationServices.GetService(typeof(IValidator<>).MakeGenericType(context.JsonTypeInfo.Type)) is not IValidator validator)
+        {
+            return Task.CompletedTask;
+        }
+
+        var descriptor = validator.CreateDescriptor();
+        var required = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var property in context.JsonTypeInfo.Properties)
+        {
+            if (property.AttributeProvider is not MemberInfo member || !schema.Properties.TryGetValue(property.Name, out var described)
+                || described is not OpenApiSchema target)
+            {
+                continue;
+            }
+
+            // Rules are filed under the name the global resolver gives (snake_case, as clients know it).
+            foreach (var (rule, _) in descriptor.GetValidatorsForMember(property.Name).Concat(descriptor.GetValidatorsForMember(member.Name)))
+            {
+                switch (rule)
+                {
+                    case INotNullValidator or INotEmptyValidator:
+                        required.Add(property.Name);
+                        break;
+                    case ILengthValidator length:
+                        target.MaxLength = length.Max > 0 ? length.Max : target.MaxLength;
+                        target.MinLength = length.Min > 0 ? length.Min : target.MinLength;
+                        break;
+                    case IBetweenValidator between:
+                        target.Minimum = Convert.ToString(between.From, CultureInfo.InvariantCulture);
+                        target.Maximum = Convert.ToString(between.To, CultureInfo.InvariantCulture);
+                        break;
+                }
+            }
+        }
+
+        schema.Required = required;
+        return Task.CompletedTask;
+    }
+}
