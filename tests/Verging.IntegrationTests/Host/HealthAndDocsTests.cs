@@ -50,6 +50,14 @@ public sealed class HealthAndDocsTests(VergingHost fixture)
         post["security"]![0]!.AsObject().Select(p => p.Key).ShouldBe(["ApiKey"]);
         document["paths"]!["/api/v1/api-keys"]!["post"]!["responses"]!.AsObject().Select(p => p.Key).ShouldContain("201");
 
+        // Inputs the endpoints read themselves: multipart fields, the job lists' filters.
+        var stt = document["paths"]!["/api/v1/ai/stt"]!["post"]!["requestBody"]!["content"]!["multipart/form-data"]!["schema"]!;
+        stt["required"]!.AsArray().Select(r => r!.GetValue<string>()).ShouldBe(["file"]);
+        stt["properties"]!["response_format"]!["enum"]!.AsArray().Count.ShouldBe(5);
+        document["paths"]!["/api/v1/faceswap/jobs"]!["get"]!["parameters"]!.AsArray().Select(p => p!["name"]!.GetValue<string>())
+            .ShouldBe(["status", "job_ids", "page", "page_size"], ignoreOrder: true);
+        document["paths"]!["/api/v1/webhooks/stripe"]!["post"]!["security"]!.AsArray().ShouldBeEmpty();
+
         await fixture.Host.Scenario(s => { s.Get.Url("/openapi/v2.json"); s.StatusCodeShouldBe(404); });
     }
 

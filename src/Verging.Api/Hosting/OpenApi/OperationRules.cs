@@ -27,6 +27,7 @@ internal static class OperationRules
             ? []
             : [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(scheme, context.Document)] = [] }];
 
+        HandReadInputs.Apply(operation, context);
         operation.Responses ??= [];
         operation.Responses.Remove("404");
         DropOpaqueAnswers(operation.Responses);
