@@ -24,17 +24,18 @@ public sealed class JobWorkspaceTests : IDisposable
     [Fact]
     public async Task A_released_folder_is_emptied_and_staged_into_again()
     {
-        var first = await _workspace.StageAsync(await ImageJobAsync([1, 2, 3]), CancellationToken.None);
-        (await File.ReadAllBytesAsync(first.ImagePath!)).ShouldBe(new byte[] { 1, 2, 3 });
+        var (firstPng, secondPng) = (Png(8), Png(9));
+        var first = await _workspace.StageAsync(await ImageJobAsync(firstPng), CancellationToken.None);
+        (await File.ReadAllBytesAsync(first.ImagePath!)).ShouldBe(firstPng);
         Directory.CreateDirectory(Path.Combine(first.WorkDirectory, "frames"));
         await File.WriteAllBytesAsync(Path.Combine(first.WorkDirectory, "frames", "0001.png"), [0]);
         await File.WriteAllBytesAsync(Path.Combine(first.WorkDirectory, "output.png"), [0]);
         _workspace.Release(first.WorkDirectory);
 
         Directory.EnumerateFileSystemEntries(first.WorkDirectory).ShouldBeEmpty();
-        var second = await _workspace.StageAsync(await ImageJobAsync([4, 5]), CancellationToken.None);
+        var second = await _workspace.StageAsync(await ImageJobAsync(secondPng), CancellationToken.None);
         second.WorkDirectory.ShouldBe(first.WorkDirectory);
-        (await File.ReadAllBytesAsync(second.ImagePath!)).ShouldBe(new byte[] { 4, 5 });
+        (await File.ReadAllBytesAsync(second.ImagePath!)).ShouldBe(secondPng);
     }
 
     [Fact]
@@ -44,13 +45,35 @@ public sealed class JobWorkspaceTests : IDisposable
 
         await Should.ThrowAsync<JobProcessingException>(() => _workspace.StageAsync(missing, CancellationToken.None));
 
-        var next = await _workspace.StageAsync(await ImageJobAsync([7]), CancellationToken.None);
+        var next = await _workspace.StageAsync(await ImageJobAsync(Png(10)), CancellationToken.None);
         Directory.EnumerateFileSystemEntries(next.WorkDirectory).ShouldBe([next.ImagePath!]);
         _workspace.Dispose();
         Directory.Exists(next.WorkDirectory).ShouldBeFalse();
     }
 
+    [Fact]
+    public async Task An_image_that_cannot_be_read_or_has_too_many_pixels_is_refused_before_a_processor_decodes_it()
+    {
+        var unreadable = await ImageJobAsync([1, 2, 3]);
+        (await Should.ThrowAsync<JobProcessingException>(() => _workspace.StageAsync(unreadable, CancellationToken.None)))
+            .Message.ShouldBe("the image could not be read");
+        var small = new JobWorkspace(_blobs, new NoFetcher(), Options.Create(new JobsOptions { WorkRoot = Path.Combine(_root, "small"), MaxPixels = 1_000_000 }));
+        var large = await ImageJobAsync(Png(1001));
+        (await Should.ThrowAsync<JobProcessingException>(() => small.StageAsync(large, CancellationToken.None)))
+            .Message.ShouldBe("The image is 1001x1001 pixels; at most 1 megapixels are accepted");
+        small.Dispose();
+    }
+
     public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    /// <summary>A real PNG (the workspace reads an image's size from its header before a run).</summary>
+    private static byte[] Png(int size)
+    {
+        using var image = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgba32>(size, size);
+        using var png = new MemoryStream();
+        SixLabors.ImageSharp.ImageExtensions.SaveAsPng(image, png);
+        return png.ToArray();
+    }
 
     private async Task<Job> ImageJobAsync(byte[] bytes)
     {
