@@ -1,6 +1,8 @@
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using Scalar.AspNetCore;
 using Verging.Api.Hosting.OpenApi;
+using Verging.SharedKernel.Blobs;
 
 namespace Verging.Api.Hosting;
 
@@ -11,8 +13,12 @@ internal static class OpenApiSetup
     {
         builder.Services.AddOpenApi("v1", options =>
         {
-            options.AddDocumentTransformer((document, _, _) =>
+            options.AddDocumentTransformer((document, context, _) =>
             {
+                // The configured public origin, else relative to wherever the document was fetched from: never
+                // the request's Host header, which a client (or a cache in front) could make point elsewhere.
+                var origin = context.ApplicationServices.GetRequiredService<IOptions<BlobOptions>>().Value.PublicBaseUrl;
+                document.Servers = [new OpenApiServer { Url = string.IsNullOrEmpty(origin) ? "/" : origin.TrimEnd('/') }];
                 document.Info = new OpenApiInfo
                 {
                     Title = "Verging API",

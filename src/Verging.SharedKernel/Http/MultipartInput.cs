@@ -76,6 +76,24 @@ public static class MultipartInput
         return number;
     }
 
+    /// <summary>A whole number (max_tokens): "1.5" is refused rather than read as a fraction of a token.</summary>
+    public static long? WholeNumber(IFormCollection form, string name, long min, long max, List<string> problems)
+    {
+        var value = form[name].ToString();
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+
+        if (!long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) || number < min || number > max)
+        {
+            problems.Add($"{name}: must be a whole number from {min} to {max}");
+            return null;
+        }
+
+        return number;
+    }
+
     public static async Task<byte[]> ReadAllAsync(IFormFile file, CancellationToken cancellation)
     {
         using var buffer = new MemoryStream((int)file.Length);

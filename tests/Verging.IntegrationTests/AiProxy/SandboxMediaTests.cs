@@ -312,6 +312,19 @@ public sealed class SandboxMediaTests(VergingHost fixture)
         notImage.StatusCode.ShouldBe(System.Net.HttpStatusCode.UnsupportedMediaType);
     }
 
+    [Theory]
+    [InlineData("1.5")]
+    [InlineData("0")]
+    [InlineData("16385")]
+    public async Task Vision_upload_max_tokens_is_a_whole_number_of_tokens(string maxTokens)
+    {
+        var (_, key) = await fixture.CreateAccountAsync(credits: 20);
+        var response = await UploadRaw(key, "/api/v1/ai/vision/upload", await TestMedia.PngAsync(8, 8), "photo.png", "image/png", ("prompt", "hi"), ("max_tokens", maxTokens));
+        response.StatusCode.ShouldBe(System.Net.HttpStatusCode.BadRequest);
+        JsonNode.Parse(await response.Content.ReadAsStringAsync())!["message"]!.GetValue<string>().ShouldBe("max_tokens: must be a whole number from 1 to 16384");
+        (await Balance(key)).ShouldBe(20);
+    }
+
     [Fact]
     public async Task A_damaged_upload_is_a_400_that_holds_nothing_past_the_answer_and_is_recorded()
     {

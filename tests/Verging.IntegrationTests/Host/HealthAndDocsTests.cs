@@ -31,6 +31,7 @@ public sealed class HealthAndDocsTests(VergingHost fixture)
         var result = await fixture.Host.Scenario(s =>
         {
             s.Get.Url("/openapi/v1.json");
+            s.WithRequestHeader("Host", "evil.example");
             s.StatusCodeShouldBe(200);
         });
         var document = await result.Json();
@@ -57,6 +58,10 @@ public sealed class HealthAndDocsTests(VergingHost fixture)
         document["paths"]!["/api/v1/faceswap/jobs"]!["get"]!["parameters"]!.AsArray().Select(p => p!["name"]!.GetValue<string>())
             .ShouldBe(["status", "job_ids", "page", "page_size"], ignoreOrder: true);
         document["paths"]!["/api/v1/webhooks/stripe"]!["post"]!["security"]!.AsArray().ShouldBeEmpty();
+
+        document["components"]!["schemas"]!["GrantRequest"]!["required"]!.AsArray().Select(r => r!.GetValue<string>()).ShouldBe(["credits", "reason"], ignoreOrder: true);
+        (document["paths"]!["/api/v1/api-keys"]!["post"]!["requestBody"]!["required"]?.GetValue<bool>() ?? false).ShouldBeFalse();
+        document["servers"]![0]!["url"]!.GetValue<string>().ShouldNotContain("evil");
 
         await fixture.Host.Scenario(s => { s.Get.Url("/openapi/v2.json"); s.StatusCodeShouldBe(404); });
     }

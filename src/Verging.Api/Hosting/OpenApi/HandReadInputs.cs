@@ -48,6 +48,7 @@ internal static class HandReadInputs
         [
             File("image", "The still to animate (png, jpeg, webp)"), Text("file_name", "Original filename", required: true),
             Number("user_video_duration", "Length of the video to make, in seconds", 0, 60, required: true), Text("prompt", "Camera motion wanted (at most 1,000 characters)"),
+            Text("job_type", "Job type identifier", "image-to-video"), Flag("is_hd", "HD output (more credits per second)"),
         ],
         ["api/v1/background-removal/create-job"] =
         [
@@ -125,7 +126,9 @@ internal static class HandReadInputs
             Description = Description,
             Default = Default is null ? null : Type == JsonSchemaType.String ? JsonValue.Create(Default) : JsonNode.Parse(Default),
             Enum = Values?.Select(v => (JsonNode)JsonValue.Create(v)).ToList(),
-            Minimum = Min?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // A duration of 0 is refused: its lower bound is exclusive.
+            Minimum = Name.EndsWith("duration", StringComparison.Ordinal) ? null : Min?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ExclusiveMinimum = Name.EndsWith("duration", StringComparison.Ordinal) ? Min?.ToString(System.Globalization.CultureInfo.InvariantCulture) : null,
             Maximum = Max?.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
     }

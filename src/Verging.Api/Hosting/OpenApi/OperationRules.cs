@@ -28,6 +28,12 @@ internal static class OperationRules
             : [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(scheme, context.Document)] = [] }];
 
         HandReadInputs.Apply(operation, context);
+        if (operation.RequestBody is OpenApiRequestBody body
+            && context.Description.ActionDescriptor.EndpointMetadata.OfType<Verging.SharedKernel.Http.OptionalJsonBodyAttribute>().Any())
+        {
+            body.Required = false; // every field has a default: no body at all is fine
+        }
+
         operation.Responses ??= [];
         operation.Responses.Remove("404");
         DropOpaqueAnswers(operation.Responses);

@@ -33,6 +33,12 @@ internal static class ValidatorSchemaRules
                 continue;
             }
 
+            // A plain number whose rules refuse its default (credits: 0) must be sent, though nothing says NotNull.
+            if (!IsNullable(property.PropertyType) && !Satisfied(descriptor, property.Name, member.Name, property.PropertyType))
+            {
+                required.Add(property.Name);
+            }
+
             // Rules are filed under the name the global resolver gives (snake_case, as clients know it).
             foreach (var (rule, _) in descriptor.GetValidatorsForMember(property.Name).Concat(descriptor.GetValidatorsForMember(member.Name)))
             {
@@ -55,5 +61,28 @@ internal static class ValidatorSchemaRules
 
         schema.Required = required;
         return Task.CompletedTask;
+    }
+
+    private static bool IsNullable(Type type) => !type.IsValueType || Nullable.GetUnderlyingType(type) is not null;
+
+    // Whether the member's rules accept the type's default value (0, false), checked with the rules themselves.
+    private static bool Satisfied(IValidatorDescriptor descriptor, string jsonName, string memberName, Type type)
+    {
+        var zero = Activator.CreateInstance(type);
+        foreach (var (rule, _) in descriptor.GetValidatorsForMember(jsonName).Concat(descriptor.GetValidatorsForMember(memberName)))
+        {
+            switch (rule)
+            {
+                case IBetweenValidator between when between.From is IComparable from && between.To is IComparable to
+                    && (from.CompareTo(Convert.ChangeType(zero, from.GetType(), CultureInfo.InvariantCulture)) > 0
+                        || to.CompareTo(Convert.ChangeType(zero, to.GetType(), CultureInfo.InvariantCulture)) < 0):
+                    return false;
+                case IComparisonValidator { Comparison: Comparison.NotEqual } comparison when Equals(
+                    Convert.ChangeType(comparison.ValueToCompare, type, CultureInfo.InvariantCulture), zero):
+                    return false;
+            }
+        }
+
+        return true;
     }
 }

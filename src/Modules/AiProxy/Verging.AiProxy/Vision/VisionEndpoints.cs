@@ -62,7 +62,7 @@ public static class VisionEndpoints
         var prompt = MultipartInput.Text(form.Form!, "prompt", null, 100_000, problems);
         var model = MultipartInput.Text(form.Form!, "model", null, int.MaxValue, problems);
         ModelName.Check(model, problems);
-        var maxTokens = MultipartInput.Number(form.Form!, "max_tokens", 1, 16_384, problems);
+        var maxTokens = MultipartInput.WholeNumber(form.Form!, "max_tokens", 1, 16_384, problems);
         var file = form.Form!.Files.GetFile("file");
         if (string.IsNullOrWhiteSpace(prompt))
         {
@@ -97,7 +97,7 @@ public static class VisionEndpoints
         }
 
         var image = new VisionImage(null, bytes, ContentSniffer.MediaType(type));
-        return await pipeline.RunAsync(http, bus, Call(prompt!, model, image), (long?)maxTokens ?? DefaultMaxTokens, false, "vision");
+        return await pipeline.RunAsync(http, bus, Call(prompt!, model, image), maxTokens ?? DefaultMaxTokens, false, "vision");
     }
 
     private static ChatCompletionRequest Call(string prompt, string? model, VisionImage image) =>
