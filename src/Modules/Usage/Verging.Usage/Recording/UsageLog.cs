@@ -158,13 +158,22 @@ public sealed class UsageLog(NpgsqlDataSource dataSource, InboxCompletions inbox
 
         // The statements are one implicit transaction: all of the batch is logged and its envelopes completed, or none of it.
         var logged = new HashSet<(Guid, int)>();
-        await using (var reader = await batch.ExecuteReaderAsync())
+        try
         {
+            await using var reader = await batch.ExecuteReaderAsync();
             await reader.NextResultAsync();
             while (await reader.ReadAsync())
             {
                 logged.Add((reader.GetGuid(0), reader.GetInt32(1)));
             }
+        }
+        catch (PostgresException e) when (e.SqlState.StartsWith("22", StringComparison.Ordinal))
+        {
+            // Refused for its data (a NUL in a contract's text: jsonb cannot hold it, 22P05). With Npgsql 10.0.3 the
+            // connection that ran such a batch can answer a later command out of step ("unexpected backend message
+            // DataRow"): clearing the pool closes it when it is given back instead of lending it out again.
+            dataSource.Clear();
+            throw;
         }
 
         InboxCompletions.Committed(deliveries);
