@@ -9,38 +9,19 @@ public sealed record ProbedMedia(string Format, double DurationSeconds, bool Has
 /// <summary>Measures uploaded media with ffprobe (the file's content decides, not its name).</summary>
 public static class MediaProbe
 {
-    public static async Task<ProbedMedia?> ProbeAsync(byte[] content, CancellationToken cancellation)
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"verging-probe-{Guid.NewGuid():N}");
-        await File.WriteAllBytesAsync(path, content, cancellation);
-        try
-        {
-            return await ProbeFileAsync(path, cancellation);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
-    }
+    public static Task<ProbedMedia?> ProbeAsync(byte[] content, CancellationToken cancellation) =>
+        OnTemporaryFileAsync(content, path => ProbeFileAsync(path, cancellation), cancellation);
 
     /// <summary>
     /// ffprobe's view of an audio file, with the duration replaced by what <see cref="DecodedAudioSecondsAsync"/>
     /// measures: the length a listener (and a speech model) gets, whatever the file's header says.
     /// </summary>
-    public static async Task<ProbedMedia?> ProbeAudioAsync(byte[] content, CancellationToken cancellation)
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"verging-probe-{Guid.NewGuid():N}");
-        await File.WriteAllBytesAsync(path, content, cancellation);
-        try
+    public static Task<ProbedMedia?> ProbeAudioAsync(byte[] content, CancellationToken cancellation) =>
+        OnTemporaryFileAsync(content, async path =>
         {
             var probed = await ProbeFileAsync(path, cancellation);
             return probed is { HasAudio: true } ? probed with { DurationSeconds = await DecodedAudioSecondsAsync(path, cancellation) } : probed;
-        }
-        finally
-        {
-            File.Delete(path);
-        }
-    }
+        }, cancellation);
 
     /// <summary>
     /// Seconds of audio in the file's first audio stream, counted by decoding it: the duration ffprobe reports
@@ -124,5 +105,20 @@ public static class MediaProbe
 
         return new ProbedMedia(format, seconds, hasAudio, video is not null,
             video?["width"]?.GetValue<int>() ?? 0, video?["height"]?.GetValue<int>() ?? 0);
+    }
+
+    /// <summary>The tools read files: <paramref name="content"/> is written to a temporary one for <paramref name="work"/>, then removed.</summary>
+    private static async Task<T> OnTemporaryFileAsync<T>(byte[] content, Func<string, Task<T>> work, CancellationToken cancellation)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"verging-probe-{Guid.NewGuid():N}");
+        await File.WriteAllBytesAsync(path, content, cancellation);
+        try
+        {
+            return await work(path);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 }

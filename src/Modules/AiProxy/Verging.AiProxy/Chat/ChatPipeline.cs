@@ -99,7 +99,7 @@ public sealed class ChatPipeline(
         catch (Exception) when (aborted.IsCancellationRequested)
         {
             await hold.ReleaseAsync("client disconnected before an answer");
-            await UsageEvents.AbandonedAsync(bus, caller, hold.RequestId, service, call.Model, aborted: true, started, clock);
+            await AbandonedAsync(bus, caller, hold.RequestId, service, call.Model, started);
             throw;
         }
         catch (Exception)
